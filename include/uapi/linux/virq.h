@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * virq: in-kernel interrupt controllers for any virtual machine monitor.
+ *
+ * open("/dev/virq") returns an *instance*: the interrupt domain of one
+ * virtual machine.  The instance holds at most one emulated irqchip of one
+ * family (x86, GICv3, XICS), created with VIRQ_CREATE_CHIP, and one vCPU
+ * object per virtual CPU, each with a file descriptor of its own returned by
+ * VIRQ_CREATE_VCPU.  Everything lives exactly as long as the last file
+ * descriptor that refers to it.
+ *
+ * Conventions, for every ioctl below:
+ *  - every field is fixed size and naturally aligned; every struct is a
+ *    multiple of 64 bits;
+ *  - a field documented as "(in)" is read by the kernel, "(out)" written;
+ *  - every flag not defined here, and every padding or reserved field that
+ *    is not zero, is rejected with EINVAL;
+ *  - user pointers travel as __u64;
+ *  - an unknown command fails with ENOTTY;
+ *  - file descriptors returned by the kernel have O_CLOEXEC set.
+ *
+ * Documentation/userspace-api/virq/ describes each ioctl and its errors.
+ */
+#ifndef _UAPI_LINUX_VIRQ_H
+#define _UAPI_LINUX_VIRQ_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define VIRQ_API_VERSION	1
+
+/* ioctl type; see Documentation/userspace-api/virq/overview.rst */
+#define VIRQIO			0xBA
+
+/* --- Model families ----------------------------------------------------- */
+
+#define VIRQ_FAMILY_X86		1	/* IOAPIC + LAPIC + 8259 PIC */
+#define VIRQ_FAMILY_GICV3	2	/* ARM GICv3 + ITS */
+#define VIRQ_FAMILY_XICS	3	/* PowerPC XICS (ICS + ICP) */
+#define VIRQ_FAMILY_MAX		3
+
+/* --- API query (instance fd) -------------------------------------------- */
+
+/* Feature bits reported in virq_api.features */
+#define VIRQ_FEATURE_IRQ_LINES		(1ULL << 0) /* VIRQ_IRQ_LINES */
+#define VIRQ_FEATURE_IRQFD		(1ULL << 1) /* VIRQ_IRQFD */
+#define VIRQ_FEATURE_IRQFD_RESAMPLE	(1ULL << 2) /* VIRQ_IRQFD_FLAG_RESAMPLE */
+#define VIRQ_FEATURE_SOURCE_STATE	(1ULL << 3) /* VIRQ_{GET,SET}_SOURCES */
+#define VIRQ_FEATURE_ATTR		(1ULL << 4) /* VIRQ_{GET,SET,HAS}_ATTR */
+#define VIRQ_FEATURE_VCPU_POLL		(1ULL << 5) /* poll() on vCPU fds */
+#define VIRQ_FEATURE_ALL		((1ULL << 6) - 1)
+
+/**
+ * struct virq_api - VIRQ_GET_API argument
+ * @version:	(out) VIRQ_API_VERSION of the running module
+ * @flags:	(in) must be 0
+ * @features:	(out) VIRQ_FEATURE_* bits this module supports
+ * @families:	(out) bit (1 << VIRQ_FAMILY_*) set for every family built in
+ * @max_vcpus:	(out) largest nr_vcpus VIRQ_CREATE_CHIP accepts (module
+ *		parameter max_vcpus)
+ * @max_sources: (out) largest nr_sources VIRQ_CREATE_CHIP accepts (module
+ *		parameter max_sources)
+ * @reserved:	(out) zeroed
+ */
+struct virq_api {
+	__u32 version;
+	__u32 flags;
+	__u64 features;
+	__u64 families;
+	__u32 max_vcpus;
+	__u32 max_sources;
+	__u64 reserved[4];
+};
+
+/**
+ * struct virq_family_info - VIRQ_GET_FAMILY argument
+ * @family:	(in) VIRQ_FAMILY_*
+ * @flags:	(in) must be 0
+ * @features:	(out) family-specific feature bits (VIRQ_<FAMILY>_FEATURE_*)
+ * @max_vcpus:	(out) largest nr_vcpus this family accepts
+ * @max_sources: (out) largest nr_sources this family accepts
+ * @source_word_version: (out) version of the per-source state word
+ *		(VIRQ_GET_SOURCES) of this family
+ * @options_size: (out) size of the family's creation options struct
+ *		(virq_chip_config.options_size); 0 when it takes none
+ * @reserved:	(out) zeroed
+ */
+struct virq_family_info {
+	__u32 family;
+	__u32 flags;
+	__u64 features;
+	__u32 max_vcpus;
+	__u32 max_sources;
+	__u32 source_word_version;
+	__u32 options_size;
+	__u64 reserved[4];
+};
+
+/* --- Chip creation (instance fd) ----------------------------------------- */
+
+/**
+ * struct virq_chip_config - VIRQ_CREATE_CHIP argument
+ * @family:	(in) VIRQ_FAMILY_*
+ * @flags:	(in) must be 0
+ * @nr_vcpus:	(in) number of vCPUs, 1..virq_family_info.max_vcpus
+ * @nr_sources:	(in) number of interrupt sources; its meaning is the family's
+ *		(XICS: size of the flat source-number space)
+ * @options:	(in) user pointer to the family's options struct, or 0
+ * @options_size: (in) size of *@options in bytes, 0 when @options is 0.
+ *		A shorter struct than the module knows is zero-extended; a
+ *		longer one is accepted only if the extra bytes are zero.
+ * @padding:	(in) must be 0
+ */
+struct virq_chip_config {
+	__u32 family;
+	__u32 flags;
+	__u32 nr_vcpus;
+	__u32 nr_sources;
+	__u64 options;
+	__u32 options_size;
+	__u32 padding;
+};
+
+/* --- vCPUs (instance fd) -------------------------------------------------- */
+
+/**
+ * struct virq_vcpu_create - VIRQ_CREATE_VCPU argument
+ * @index:	(in) vCPU index, 0..nr_vcpus-1
+ * @flags:	(in) must be 0
+ * @arch_id:	(in) the architectural id of the vCPU: APIC id (x86), MPIDR
+ *		affinity (GICv3) or server number (XICS); unique per instance
+ *
+ * On success the ioctl returns a new file descriptor (O_CLOEXEC) for the
+ * vCPU.  Each index can be created once per instance.
+ */
+struct virq_vcpu_create {
+	__u32 index;
+	__u32 flags;
+	__u64 arch_id;
+};
+
+/* --- Injection (instance fd) --------------------------------------------- */
+
+#define VIRQ_LINE_RESET		0	/* level-triggered line goes low */
+#define VIRQ_LINE_SET		1	/* level-triggered line goes high */
+#define VIRQ_LINE_EDGE		2	/* one edge (pulse) */
+
+/* virq_irq_line.status values other than a count of vCPUs */
+#define VIRQ_STATUS_COALESCED	0	/* merged into one already pending */
+#define VIRQ_STATUS_MASKED	(-1)	/* masked or disabled: latched, not sent */
+
+/**
+ * struct virq_irq_line - one injection (VIRQ_IRQ_LINE, VIRQ_IRQ_LINES)
+ * @source:	(in) source number: flat on XICS and GICv3, GSI on x86
+ * @op:		(in) VIRQ_LINE_RESET, VIRQ_LINE_SET or VIRQ_LINE_EDGE
+ * @flags:	(in) must be 0
+ * @status:	(out) delivery status, in the spirit of KVM_IRQ_LINE_STATUS:
+ *		> 0: presented to that many vCPUs; VIRQ_STATUS_COALESCED: it
+ *		was already pending, or is held behind a higher priority;
+ *		VIRQ_STATUS_MASKED: masked, latched if the family latches.
+ *		A VIRQ_LINE_RESET reports VIRQ_STATUS_COALESCED.
+ */
+struct virq_irq_line {
+	__u32 source;
+	__u32 op;
+	__u32 flags;
+	__s32 status;
+};
+
+#define VIRQ_IRQ_LINES_MAX	1024
+
+/**
+ * struct virq_irq_lines - VIRQ_IRQ_LINES argument: a batch of injections
+ * @count:	(in) number of entries at @lines, 1..VIRQ_IRQ_LINES_MAX
+ * @flags:	(in) must be 0
+ * @lines:	(in) user pointer to an array of struct virq_irq_line; every
+ *		entry is validated before any is applied, then they are applied
+ *		in order and each entry's status is written back
+ */
+struct virq_irq_lines {
+	__u32 count;
+	__u32 flags;
+	__u64 lines;
+};
+
+#define VIRQ_MSI_FLAG_DEVID	(1U << 0)	/* @devid is valid */
+
+/**
+ * struct virq_msi - VIRQ_SIGNAL_MSI argument
+ * @address_lo:	(in) low 32 bits of the MSI address
+ * @address_hi:	(in) high 32 bits of the MSI address
+ * @data:	(in) MSI data (XICS: the source number)
+ * @flags:	(in) VIRQ_MSI_FLAG_*
+ * @devid:	(in) requester / device id, when VIRQ_MSI_FLAG_DEVID is set
+ * @status:	(out) as virq_irq_line.status
+ */
+struct virq_msi {
+	__u32 address_lo;
+	__u32 address_hi;
+	__u32 data;
+	__u32 flags;
+	__u32 devid;
+	__s32 status;
+};
+
+/* --- irqfd (instance fd) --------------------------------------------------- */
+
+#define VIRQ_IRQFD_FLAG_DEASSIGN	(1U << 0)
+#define VIRQ_IRQFD_FLAG_RESAMPLE	(1U << 1)
+
+/**
+ * struct virq_irqfd - VIRQ_IRQFD argument
+ * @fd:		(in) eventfd whose writes inject an interrupt on @source
+ * @source:	(in) source number (as in virq_irq_line.source)
+ * @flags:	(in) VIRQ_IRQFD_FLAG_*.  Without RESAMPLE every signal is an
+ *		edge.  With RESAMPLE the eventfd raises @source as a level
+ *		line and, when the guest ends the interrupt (EOI), virq lowers
+ *		it again and signals @resamplefd.
+ * @resamplefd:	(in) eventfd for VIRQ_IRQFD_FLAG_RESAMPLE, else must be 0
+ * @padding:	(in) must be 0
+ */
+struct virq_irqfd {
+	__u32 fd;
+	__u32 source;
+	__u32 flags;
+	__u32 resamplefd;
+	__u8 padding[16];
+};
+
+/* --- GSI routing (instance fd, x86 family only) ---------------------------- */
+
+#define VIRQ_ROUTE_IRQCHIP	1
+#define VIRQ_ROUTE_MSI		2
+
+#define VIRQ_ROUTE_FLAG_DEVID	(1U << 0)	/* msi.devid is valid */
+
+/**
+ * struct virq_route - one GSI routing entry, laid out as
+ * struct kvm_irq_routing_entry
+ * @gsi:	(in) GSI this entry belongs to
+ * @type:	(in) VIRQ_ROUTE_IRQCHIP or VIRQ_ROUTE_MSI
+ * @flags:	(in) VIRQ_ROUTE_FLAG_*
+ * @pad:	(in) must be 0
+ * @u:		(in) target: an irqchip pin or an MSI message
+ */
+struct virq_route {
+	__u32 gsi;
+	__u32 type;
+	__u32 flags;
+	__u32 pad;
+	union {
+		struct {
+			__u32 irqchip;
+			__u32 pin;
+		} irqchip;
+		struct {
+			__u32 address_lo;
+			__u32 address_hi;
+			__u32 data;
+			__u32 devid;
+		} msi;
+		__u32 pad[8];
+	} u;
+};
+
+/**
+ * struct virq_routing - VIRQ_SET_GSI_ROUTING argument
+ * @nr:		(in) number of entries at @entries
+ * @flags:	(in) must be 0
+ * @entries:	(in) user pointer to an array of struct virq_route
+ *
+ * Only the x86 family has GSI routing; the others fail with EOPNOTSUPP.
+ */
+struct virq_routing {
+	__u32 nr;
+	__u32 flags;
+	__u64 entries;
+};
+
+/* --- Source state (instance fd) -------------------------------------------- */
+
+#define VIRQ_SOURCES_MAX	65536	/* per call */
+
+/**
+ * struct virq_sources - VIRQ_GET_SOURCES / VIRQ_SET_SOURCES argument
+ * @first:	(in) first source number
+ * @count:	(in) number of sources, 1..VIRQ_SOURCES_MAX; @first + @count
+ *		must not exceed nr_sources
+ * @flags:	(in) must be 0
+ * @padding:	(in) must be 0
+ * @addr:	(in) user pointer to @count __u64 state words, one per source,
+ *		in the family's documented layout (for XICS: KVM_XICS_*)
+ *
+ * VIRQ_SET_SOURCES validates every word before it changes any source.
+ */
+struct virq_sources {
+	__u32 first;
+	__u32 count;
+	__u32 flags;
+	__u32 padding;
+	__u64 addr;
+};
+
+/* --- Chip and vCPU attributes (instance fd and vCPU fd) -------------------- */
+
+/**
+ * struct virq_attr - VIRQ_{GET,SET,HAS}_ATTR and VIRQ_VCPU_{GET,SET}_ATTR
+ * @group:	(in) attribute group, family-specific (VIRQ_<FAMILY>_GRP_*)
+ * @flags:	(in) must be 0
+ * @attr:	(in) attribute within the group
+ * @addr:	(in) user pointer to the value
+ * @size:	(in/out) in: bytes available at @addr; out: the attribute's
+ *		size.  A GET into a buffer that is too small fails with ENOSPC
+ *		and reports the size needed here.
+ * @padding:	(in) must be 0
+ */
+struct virq_attr {
+	__u32 group;
+	__u32 flags;
+	__u64 attr;
+	__u64 addr;
+	__u32 size;
+	__u32 padding;
+};
+
+/* --- Calls (hypercalls on vCPU fds, firmware calls on the instance) ------ */
+
+/**
+ * struct virq_call - VIRQ_VCPU_CALL and VIRQ_CHIP_CALL argument
+ * @nr:		(in) call number: the PAPR hcall number (H_XIRR, ...) on a
+ *		vCPU fd, VIRQ_<FAMILY>_CALL_* on the instance
+ * @flags:	(in) must be 0
+ * @args:	(in) arguments, in the order of the architecture's calling
+ *		convention
+ * @ret:	(out) the architecture's return code (H_SUCCESS, RTAS status)
+ * @padding:	(out) zeroed
+ * @rets:	(out) returned values (R4.. for hcalls)
+ */
+struct virq_call {
+	__u32 nr;
+	__u32 flags;
+	__u64 args[6];
+	__s64 ret;
+	__u64 rets[4];
+};
+
+/* --- vCPU output (vCPU fd) --------------------------------------------------- */
+
+/* Output lines of a vCPU, in virq_vcpu_output.lines */
+#define VIRQ_OUT_INT		(1U << 0)	/* interrupt request (INTR/IRQ/EE) */
+#define VIRQ_OUT_NMI		(1U << 1)	/* x86 NMI pending */
+#define VIRQ_OUT_INIT		(1U << 2)	/* x86 INIT pending */
+#define VIRQ_OUT_SIPI		(1U << 3)	/* x86 SIPI pending */
+#define VIRQ_OUT_SMI		(1U << 4)	/* x86 SMI pending */
+#define VIRQ_OUT_EXTINT		(1U << 5)	/* x86 ExtINT (ask the PIC) */
+#define VIRQ_OUT_FIQ		(1U << 6)	/* ARM FIQ (group 0) */
+#define VIRQ_OUT_EVENTS		(VIRQ_OUT_NMI | VIRQ_OUT_INIT | \
+				 VIRQ_OUT_SIPI | VIRQ_OUT_SMI)
+
+/**
+ * struct virq_vcpu_output - VIRQ_VCPU_GET_OUTPUT argument
+ * @lines:	(out) VIRQ_OUT_* lines asserted now
+ * @flags:	(in) must be 0
+ * @sipi_vector: (out) vector of the pending SIPI when VIRQ_OUT_SIPI is set
+ * @padding:	(out) zeroed
+ * @reserved:	(out) zeroed
+ *
+ * poll() on a vCPU fd reports EPOLLIN while VIRQ_OUT_INT or VIRQ_OUT_FIQ is
+ * asserted and EPOLLPRI while any of VIRQ_OUT_EVENTS is.
+ */
+struct virq_vcpu_output {
+	__u32 lines;
+	__u32 flags;
+	__u32 sipi_vector;
+	__u32 padding;
+	__u64 reserved[2];
+};
+
+/**
+ * struct virq_ack - VIRQ_VCPU_ACK argument
+ * @flags:	(in) must be 0
+ * @padding:	(in) must be 0
+ * @id:		(out) what the acknowledge cycle returns: the vector (x86
+ *		INTA), the INTID (GIC IAR) or the XIRR (XICS H_XIRR)
+ */
+struct virq_ack {
+	__u32 flags;
+	__u32 padding;
+	__u64 id;
+};
+
+/* --- Register access (vCPU fd) ---------------------------------------------- */
+
+#define VIRQ_SPACE_MMIO		1	/* guest-physical address */
+#define VIRQ_SPACE_MSR		2	/* x86 MSR index */
+#define VIRQ_SPACE_SYSREG	3	/* ARM system register encoding */
+
+#define VIRQ_ACCESS_WRITE	(1U << 0)
+
+/**
+ * struct virq_access - VIRQ_VCPU_ACCESS argument: one guest register access,
+ * forwarded by the VMM from the vCPU that made it
+ * @space:	(in) VIRQ_SPACE_*
+ * @flags:	(in) VIRQ_ACCESS_WRITE for a write, else a read
+ * @addr:	(in) address in @space
+ * @len:	(in) access size in bytes: 1, 2, 4 or 8
+ * @padding:	(in) must be 0
+ * @data:	(in) value written, (out) value read, little-endian value
+ *		semantics (the low @len bytes)
+ *
+ * Fails with ENXIO when no register of this chip lives at @addr: the VMM
+ * then handles the access itself.
+ */
+struct virq_access {
+	__u32 space;
+	__u32 flags;
+	__u64 addr;
+	__u32 len;
+	__u32 padding;
+	__u64 data;
+};
+
+/* --- ioctl commands ------------------------------------------------------- */
+
+/* Instance fd */
+#define VIRQ_GET_API		_IOWR(VIRQIO, 0x00, struct virq_api)
+#define VIRQ_GET_FAMILY		_IOWR(VIRQIO, 0x01, struct virq_family_info)
+#define VIRQ_CREATE_CHIP	_IOW(VIRQIO, 0x02, struct virq_chip_config)
+#define VIRQ_CREATE_VCPU	_IOW(VIRQIO, 0x03, struct virq_vcpu_create)
+#define VIRQ_IRQ_LINE		_IOWR(VIRQIO, 0x04, struct virq_irq_line)
+#define VIRQ_IRQ_LINES		_IOW(VIRQIO, 0x05, struct virq_irq_lines)
+#define VIRQ_SIGNAL_MSI		_IOWR(VIRQIO, 0x06, struct virq_msi)
+#define VIRQ_IRQFD		_IOW(VIRQIO, 0x07, struct virq_irqfd)
+#define VIRQ_SET_GSI_ROUTING	_IOW(VIRQIO, 0x08, struct virq_routing)
+#define VIRQ_GET_SOURCES	_IOW(VIRQIO, 0x09, struct virq_sources)
+#define VIRQ_SET_SOURCES	_IOW(VIRQIO, 0x0a, struct virq_sources)
+#define VIRQ_GET_ATTR		_IOWR(VIRQIO, 0x0b, struct virq_attr)
+#define VIRQ_SET_ATTR		_IOWR(VIRQIO, 0x0c, struct virq_attr)
+#define VIRQ_HAS_ATTR		_IOWR(VIRQIO, 0x0d, struct virq_attr)
+#define VIRQ_CHIP_CALL		_IOWR(VIRQIO, 0x0e, struct virq_call)
+
+/* vCPU fd */
+#define VIRQ_VCPU_GET_OUTPUT	_IOWR(VIRQIO, 0x40, struct virq_vcpu_output)
+#define VIRQ_VCPU_ACK		_IOWR(VIRQIO, 0x41, struct virq_ack)
+#define VIRQ_VCPU_ACCESS	_IOWR(VIRQIO, 0x42, struct virq_access)
+#define VIRQ_VCPU_CALL		_IOWR(VIRQIO, 0x43, struct virq_call)
+#define VIRQ_VCPU_GET_ATTR	_IOWR(VIRQIO, 0x44, struct virq_attr)
+#define VIRQ_VCPU_SET_ATTR	_IOWR(VIRQIO, 0x45, struct virq_attr)
+
+/* --- XICS family ------------------------------------------------------------ */
+
+/*
+ * Source numbers: bits 19..10 select the ICS, bits 9..0 the source within
+ * it (as KVM).  0 means "no interrupt", 2 is the IPI; numbers below
+ * VIRQ_XICS_FIRST_SOURCE are reserved.  nr_sources must be a multiple of
+ * VIRQ_XICS_ICS_SIZE and at most VIRQ_XICS_MAX_SOURCES.
+ */
+#define VIRQ_XICS_ICS_SHIFT		10
+#define VIRQ_XICS_ICS_SIZE		(1U << VIRQ_XICS_ICS_SHIFT)
+#define VIRQ_XICS_MAX_SOURCES		(1U << 20)
+#define VIRQ_XICS_FIRST_SOURCE		16
+#define VIRQ_XICS_IPI			2
+
+/* Per-source state word (VIRQ_GET/SET_SOURCES), identical to KVM_XICS_* */
+#define VIRQ_XICS_DESTINATION_SHIFT	0
+#define VIRQ_XICS_DESTINATION_MASK	0xffffffffULL
+#define VIRQ_XICS_PRIORITY_SHIFT	32
+#define VIRQ_XICS_PRIORITY_MASK		0xff
+#define VIRQ_XICS_LEVEL_SENSITIVE	(1ULL << 40)
+#define VIRQ_XICS_MASKED		(1ULL << 41)
+#define VIRQ_XICS_PENDING		(1ULL << 42)
+#define VIRQ_XICS_PRESENTED		(1ULL << 43)
+#define VIRQ_XICS_QUEUED		(1ULL << 44)
+/* virq extension, not in KVM's word: the level line is asserted */
+#define VIRQ_XICS_ASSERTED		(1ULL << 48)
+#define VIRQ_XICS_SOURCE_WORD_VERSION	1
+
+/* ICP state word (VIRQ_VCPU_{GET,SET}_ATTR), identical to KVM_REG_PPC_ICP_* */
+#define VIRQ_XICS_GRP_ICP		1	/* vCPU attr group, attr 0 */
+#define VIRQ_XICS_ICP_CPPR_SHIFT	56
+#define VIRQ_XICS_ICP_XISR_SHIFT	32
+#define VIRQ_XICS_ICP_XISR_MASK		0xffffff
+#define VIRQ_XICS_ICP_MFRR_SHIFT	24
+#define VIRQ_XICS_ICP_PPRI_SHIFT	16
+
+/* Chip calls (VIRQ_CHIP_CALL): the RTAS services of the PAPR XICS */
+#define VIRQ_XICS_CALL_SET_XIVE		1	/* args: irq, server, priority */
+#define VIRQ_XICS_CALL_GET_XIVE		2	/* args: irq; rets: server, prio */
+#define VIRQ_XICS_CALL_INT_OFF		3	/* args: irq */
+#define VIRQ_XICS_CALL_INT_ON		4	/* args: irq */
+#define VIRQ_XICS_CALL_MSI_ALLOC	5	/* args: count (power of 2); rets: first */
+#define VIRQ_XICS_CALL_MSI_FREE		6	/* args: first, count */
+#define VIRQ_XICS_CALL_SET_LSI		7	/* args: irq, 1 = level (LSI), 0 = MSI */
+
+#endif /* _UAPI_LINUX_VIRQ_H */
