@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# virq out-of-tree build.  The kernel build itself is Kbuild's; this file
+# wraps it and the test loop.  `make check` and `make demo` install what
+# they need (see scripts/deps.sh) and run everything in a QEMU guest: the
+# module is never loaded into the host's kernel.
+
+BUILD	?= $(CURDIR)/build
+GUEST_ENV := $(BUILD)/guest.env
+
+# The guest kernel (Debian's linux-image of exactly the headers' version):
+# KVER and KDIR come from scripts/guest-kernel.sh unless given.
+KVER	?= $(shell sed -n 's/^KVER=//p' $(GUEST_ENV) 2>/dev/null)
+KDIR	?= $(shell sed -n 's/^KDIR=//p' $(GUEST_ENV) 2>/dev/null)
+
+KBUILD	= $(MAKE) -C $(KDIR) M=$(CURDIR)
+KSRC	= $(BUILD)/ksrc
+CHECKPATCH = $(KSRC)/scripts/checkpatch.pl
+
+SOURCES	= $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^harness/include/')
+
+.PHONY: all module modules deps sparse style selftests harness harness-test \
+	check demo install clean bench
+
+all: module
+
+$(GUEST_ENV):
+	@mkdir -p $(BUILD)
+	@bash scripts/deps.sh
+	@bash scripts/guest-kernel.sh $(BUILD) > $@.tmp && mv $@.tmp $@
+
+$(KSRC)/.stamp:
+	@bash scripts/ksrc.sh $(BUILD)
+
+deps: $(GUEST_ENV) $(KSRC)/.stamp
+
+# W=1, and any warning is an error.
+module modules: $(GUEST_ENV)
+	@$(KBUILD) W=1 modules 2>&1 | tee $(BUILD)/module.log
+	@! grep -E 'warning:|error:' $(BUILD)/module.log
+
+sparse: $(GUEST_ENV)
+	@$(KBUILD) clean >/dev/null
+	@$(KBUILD) C=2 W=1 modules 2>&1 | tee $(BUILD)/sparse.log
+	@! grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' $(BUILD)/sparse.log
+
+style: $(KSRC)/.stamp
+	@perl $(CHECKPATCH) --strict --no-tree --quiet --show-types \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,NEW_TYPEDEFS \
+		--file $(SOURCES)
+
+selftests: $(KSRC)/.stamp
+	@$(MAKE) -C selftests BUILD=$(BUILD) KSRC=$(KSRC)
+
+harness harness-test: $(KSRC)/.stamp
+	@$(MAKE) -C harness BUILD=$(BUILD) KSRC=$(KSRC) test
+
+bench: deps module
+	@$(MAKE) -C bench BUILD=$(BUILD) KSRC=$(KSRC)
+	@bash scripts/bench.sh $(BUILD)
+
+check: deps
+	@bash scripts/check.sh $(BUILD)
+
+demo: deps module
+	@$(MAKE) -s -C tools BUILD=$(BUILD)
+	@bash tools/vm/run.sh --kver $(KVER) --guest-dir $(BUILD)/guest/$(KVER) \
+		--module $(CURDIR)/virq.ko --out $(BUILD)/demo --demo \
+		-- $(BUILD)/tools/virq-demo
+
+install: module
+	@$(KBUILD) modules_install
+
+clean:
+	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(KBUILD) clean; fi
+	@$(MAKE) -s -C selftests BUILD=$(BUILD) clean
+	@$(MAKE) -s -C harness BUILD=$(BUILD) clean
+	@rm -rf $(BUILD)/results $(BUILD)/vm $(BUILD)/demo

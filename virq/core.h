@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private header of the virq core: instances, vCPUs, irqfds, debugfs.
+ * Models never include this; they see virq.h only.
+ */
+#ifndef _VIRQ_CORE_H
+#define _VIRQ_CORE_H
+
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "virq.h"
+
+/**
+ * struct virq_instance - one VM's interrupt domain (the /dev/virq fd)
+ * @view: what models may read; must stay first (see virq_view())
+ * @refcount: the instance fd and every vCPU fd hold one reference
+ * @lock: serialises chip and vCPU creation and attribute calls
+ * @id: instance number, names the debugfs directory
+ * @vcpus: nr_vcpus pointers, each published once with smp_store_release()
+ *	under @lock and read locklessly with smp_load_acquire()
+ * @irqfds_lock: protects @irqfds (taken with IRQs disabled: irqfd
+ *	wakeups run under the eventfd's wait-queue lock, IRQs off)
+ * @irqfds: active irqfds
+ * @irqfd_mutex: serialises irqfd assign and deassign, and changes of
+ *	@resamplers
+ * @resamplers: active resampling irqfds, RCU-protected list
+ * @debugfs: this instance's debugfs directory
+ */
+struct virq_instance {
+	struct virq_instance_view view;
+	struct kref refcount;
+	struct mutex lock;		/* chip, vCPU and attribute calls */
+	int id;
+	struct virq_vcpu **vcpus;
+
+	spinlock_t irqfds_lock;		/* @irqfds; IRQs disabled */
+	struct list_head irqfds;
+	struct mutex irqfd_mutex;	/* irqfd assign/deassign */
+	struct list_head resamplers;
+
+	struct dentry *debugfs;
+};
+
+/**
+ * struct virq_vcpu_file - the core's side of a vCPU
+ * @vcpu: what the model sees; must stay first
+ * @wq: poll() waiters
+ */
+struct virq_vcpu_file {
+	struct virq_vcpu vcpu;
+	wait_queue_head_t wq;
+};
+
+static inline const struct virq_chip_ops *
+virq_chip_ops(struct virq_instance *inst)
+{
+	/* Pairs with smp_store_release() in virq_create_chip(). */
+	return smp_load_acquire(&inst->view.ops);
+}
+
+/* main.c */
+extern unsigned int virq_max_vcpus;
+extern unsigned int virq_max_sources;
+const struct virq_chip_ops *virq_family_ops(u32 family);
+
+/*
+ * The attribute plumbing shared by chip and vCPU attributes: @get and @set
+ * are the model's callbacks bound to @obj.
+ */
+struct virq_attr_target {
+	int (*get)(void *obj, u32 group, u64 attr, void *buf, u32 *size);
+	int (*set)(void *obj, u32 group, u64 attr, const void *buf,
+		   u32 size);
+	void *obj;
+};
+
+/* instance.c */
+int virq_instance_open(struct inode *inode, struct file *file);
+int virq_instance_release(struct inode *inode, struct file *file);
+long virq_instance_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg);
+int virq_attr_ioctl(struct mutex *lock, const struct virq_attr_target *t,
+		    void __user *argp, bool set);
+int virq_call_ioctl(void __user *argp,
+		    int (*fn)(void *obj, struct virq_call_args *call),
+		    void *obj);
+void virq_instance_put(struct virq_instance *inst);
+int virq_set_irq(struct virq_instance *inst, u32 source, u32 op,
+		 enum virq_driver driver, int *status);
+
+/* vcpu.c */
+int virq_create_vcpu(struct virq_instance *inst, void __user *argp);
+void virq_vcpus_free(struct virq_instance *inst);
+
+/* irqfd.c */
+int virq_irqfd(struct virq_instance *inst, void __user *argp);
+void virq_irqfd_release(struct virq_instance *inst);
+int virq_irqfd_init(void);
+void virq_irqfd_exit(void);
+
+/* debugfs.c */
+void virq_debugfs_init(void);
+void virq_debugfs_exit(void);
+void virq_debugfs_add(struct virq_instance *inst);
+void virq_debugfs_remove(struct virq_instance *inst);
+
+/* Helpers for the "must be zero" rules of the uAPI */
+static inline bool virq_mem_is_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+#endif /* _VIRQ_CORE_H */
