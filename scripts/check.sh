@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every test, in one run, ending with one line
+# "N passed, N failed, N skipped".  Each stage records its counts in
+# BUILD/results/<stage> ("PASSED FAILED SKIPPED"); scripts/summarize.sh adds
+# them up.  Logs go to BUILD/logs/.  The module is loaded only inside the
+# QEMU guest (tools/vm/run.sh).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(realpath -m "${1:-$top/build}")
+results=$build/results
+logs=$build/logs
+rm -rf "$results" "$logs"
+mkdir -p "$results" "$logs"
+cd "$top" || exit 1
+
+# shellcheck disable=SC1091
+. "$build/guest.env" || exit 1
+
+# stage NAME CMD...: one pass or one fail, log kept.
+stage() {
+	local name=$1 t0=$SECONDS
+	shift
+	if "$@" >"$logs/$name.log" 2>&1; then
+		echo "ok - $name ($((SECONDS - t0)) s)"
+		echo "1 0 0" >"$results/$name"
+	else
+		echo "not ok - $name ($((SECONDS - t0)) s): last lines of $logs/$name.log"
+		tail -n 40 "$logs/$name.log" | sed 's/^/#   /'
+		echo "0 1 0" >"$results/$name"
+	fi
+}
+
+stage build make -s module
+stage sparse make -s sparse
+stage checkpatch make -s style
+
+# Userspace harness: the model files under ASan+UBSan, unit tests and
+# bounded fuzz runs.  It writes results/harness itself.
+t0=$SECONDS
+if make -s -C harness test BUILD="$build" KSRC="$build/ksrc" \
+	>"$logs/harness.log" 2>&1; then
+	echo "ok - harness ($((SECONDS - t0)) s)"
+else
+	echo "not ok - harness ($((SECONDS - t0)) s): see $logs/harness.log"
+	grep -E '^not ok|ERROR|runtime error' "$logs/harness.log" | head -n 40 |
+		sed 's/^/#   /'
+	[ -f "$results/harness" ] || echo "0 1 0" >"$results/harness"
+fi
+
+# kselftests in the guest: every program in build/selftests.
+stage selftests-build make -s -C selftests BUILD="$build" KSRC="$build/ksrc"
+progs=()
+for t in "$build"/selftests/*_test; do
+	[ -x "$t" ] || continue
+	[ ${#progs[@]} -eq 0 ] || progs+=(---)
+	progs+=("$t")
+done
+if [ ! -f virq.ko ] || [ ${#progs[@]} -eq 0 ]; then
+	echo "not ok - guest: no module or no test programs"
+	echo "0 1 0" >"$results/guest"
+else
+	t0=$SECONDS
+	bash tools/vm/run.sh --kver "$KVER" --guest-dir "$build/guest/$KVER" \
+		--module "$top/virq.ko" --out "$build/vm" --quiet \
+		-- "${progs[@]}" >"$logs/guest.log" 2>&1
+	rc=$?
+	cp "$build/vm/results" "$results/guest" 2>/dev/null
+	grep -E '^(not )?ok ' "$build/vm/serial.log" 2>/dev/null |
+		sed 's/^/#   /' | grep -E 'not ok|SKIP' | head -n 60
+	echo "$([ $rc -eq 0 ] && echo ok || echo not ok) - guest" \
+		"($((SECONDS - t0)) s; serial log: $build/vm/serial.log)"
+fi
+
+exec bash scripts/summarize.sh "$results"/*
