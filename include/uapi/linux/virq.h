@@ -333,7 +333,6 @@ struct virq_attr {
  * @args:	(in) arguments, in the order of the architecture's calling
  *		convention
  * @ret:	(out) the architecture's return code (H_SUCCESS, RTAS status)
- * @padding:	(out) zeroed
  * @rets:	(out) returned values (R4.. for hcalls)
  */
 struct virq_call {
@@ -471,8 +470,11 @@ struct virq_access {
 #define VIRQ_XICS_PENDING		(1ULL << 42)
 #define VIRQ_XICS_PRESENTED		(1ULL << 43)
 #define VIRQ_XICS_QUEUED		(1ULL << 44)
-/* virq extension, not in KVM's word: the level line is asserted */
-#define VIRQ_XICS_ASSERTED		(1ULL << 48)
+/* virq extensions, not in KVM's word: */
+#define VIRQ_XICS_ASSERTED		(1ULL << 48)	/* level line is high */
+#define VIRQ_XICS_MSI			(1ULL << 49)	/* in an MSI_ALLOC block */
+#define VIRQ_XICS_MSI_FIRST		(1ULL << 50)	/* first of its block */
+#define VIRQ_XICS_PRIORITY_MASKED	0xff	/* least favoured = masked */
 #define VIRQ_XICS_SOURCE_WORD_VERSION	1
 
 /* ICP state word (VIRQ_VCPU_{GET,SET}_ATTR), identical to KVM_REG_PPC_ICP_* */
@@ -491,5 +493,26 @@ struct virq_access {
 #define VIRQ_XICS_CALL_MSI_ALLOC	5	/* args: count (power of 2); rets: first */
 #define VIRQ_XICS_CALL_MSI_FREE		6	/* args: first, count */
 #define VIRQ_XICS_CALL_SET_LSI		7	/* args: irq, 1 = level (LSI), 0 = MSI */
+#define VIRQ_XICS_MSI_MAX		1024	/* largest MSI_ALLOC count */
+
+/* RTAS status in virq_call.ret of the chip calls above (PAPR) */
+#define VIRQ_XICS_RTAS_SUCCESS		0
+#define VIRQ_XICS_RTAS_PARAMETER	(-3)
+
+/* Hypercalls (VIRQ_VCPU_CALL): PAPR hcall numbers of the XICS ICP */
+#define VIRQ_XICS_H_EOI			0x64	/* args: xirr */
+#define VIRQ_XICS_H_CPPR		0x68	/* args: cppr */
+#define VIRQ_XICS_H_IPI			0x6c	/* args: server, mfrr */
+#define VIRQ_XICS_H_IPOLL		0x70	/* args: server; rets: xirr, mfrr */
+#define VIRQ_XICS_H_XIRR		0x74	/* rets: xirr */
+#define VIRQ_XICS_H_XIRR_X		0x2fc	/* rets: xirr, timebase (always 0) */
+
+/* hcall status in virq_call.ret (PAPR) */
+#define VIRQ_XICS_H_SUCCESS		0
+#define VIRQ_XICS_H_PARAMETER		(-4)
+
+/* XIRR (H_XIRR, H_EOI): CPPR in bits 31..24, XISR in bits 23..0 */
+#define VIRQ_XICS_XIRR_CPPR_SHIFT	24
+#define VIRQ_XICS_XIRR_XISR_MASK	0xffffff
 
 #endif /* _UAPI_LINUX_VIRQ_H */
