@@ -47,9 +47,19 @@ sparse: $(GUEST_ENV)
 # documented exemption each: trace.h is written in the TRACE_EVENT idiom
 # checkpatch does not parse, and compat/ exists to test kernel versions.
 CP_FLAGS = --strict --no-tree --quiet --show-types --ignore FILE_PATH_CHANGES
+# User-space programs (tests, tools, the harness) are held to the same
+# rules except those that only make sense inside the kernel (kernel types,
+# ARRAY_SIZE, externs) and, for now, the layout checks listed here: the
+# kernel code itself gets no exemption.
+USER_SOURCES = $(filter selftests/% tools/% bench/% harness/%,$(SOURCES))
+USER_CP_IGNORE = PREFER_KERNEL_TYPES,ARRAY_SIZE,CAMELCASE,AVOID_EXTERNS,$\
+	MACRO_WITH_FLOW_CONTROL,MACRO_ARG_REUSE,MULTIPLE_ASSIGNMENTS,$\
+	PARENTHESIS_ALIGNMENT,LONG_LINE_STRING,BIT_MACRO,BLOCK_COMMENT_STYLE
 style: $(KSRC)/.stamp
 	@perl $(CHECKPATCH) $(CP_FLAGS) --file \
-		$(filter-out virq/trace.h virq/compat/%,$(SOURCES))
+		$(filter-out virq/trace.h virq/compat/% $(USER_SOURCES),$(SOURCES))
+	@perl $(CHECKPATCH) $(CP_FLAGS) --ignore $(USER_CP_IGNORE) \
+		--file $(filter $(USER_SOURCES),$(SOURCES))
 	@perl $(CHECKPATCH) $(CP_FLAGS) \
 		--ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT --file virq/trace.h
 	@perl $(CHECKPATCH) $(CP_FLAGS) \
