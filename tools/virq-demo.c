@@ -145,7 +145,11 @@ static void demo_xics(int fd)
 		vcpu[i] = ioctl(fd, VIRQ_CREATE_VCPU, &vc);
 		expect(vcpu[i] >= 0, "VIRQ_CREATE_VCPU");
 		say("   vCPU %d: fd %d, server number %d\n", i, vcpu[i], i);
+		/* An ICP resets with CPPR 0 (all masked); the guest opens it. */
+		expect(!xcall(vcpu[i], VIRQ_VCPU_CALL, VIRQ_XICS_H_CPPR, 0xff,
+			      0, 0, NULL), "H_CPPR");
 	}
+	say("   each guest CPU opens its ICP: H_CPPR(0xff)\n");
 	say("   no routing table on XICS: VIRQ_SET_GSI_ROUTING -> %s\n",
 	    ioctl(fd, VIRQ_SET_GSI_ROUTING,
 		  &(struct virq_routing){ 0 }) ? strerror(errno) : "ok?");
@@ -233,7 +237,7 @@ static void demo_xics(int fd)
 	xcall(vcpu[1], VIRQ_VCPU_CALL, VIRQ_XICS_H_EOI, c.rets[0] | 0xff000000,
 	      0, 0, NULL);
 
-	step("irqfd: an eventfd bound to source 0x%x, no syscall into virq");
+	step("irqfd: an eventfd bound to source 0x20, no syscall into virq");
 	efd = eventfd(0, EFD_CLOEXEC);
 	rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	{
