@@ -370,8 +370,12 @@ static int virq_sources(struct virq_instance *inst, void __user *argp,
 	    end > inst->view.nr_sources)
 		return -EINVAL;
 
+	if (!ops->get_sources || !ops->set_sources)
+		return -EOPNOTSUPP;
+
 	bytes = array_size(req.count, sizeof(*words));
-	words = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
+	/* Zeroed: a word a model skips must not leak kernel memory. */
+	words = kvzalloc(bytes, GFP_KERNEL_ACCOUNT);
 	if (!words)
 		return -ENOMEM;
 

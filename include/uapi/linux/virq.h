@@ -173,9 +173,14 @@ struct virq_irq_line {
  * struct virq_irq_lines - VIRQ_IRQ_LINES argument: a batch of injections
  * @count:	(in) number of entries at @lines, 1..VIRQ_IRQ_LINES_MAX
  * @flags:	(in) must be 0
- * @lines:	(in) user pointer to an array of struct virq_irq_line; every
- *		entry is validated before any is applied, then they are applied
- *		in order and each entry's status is written back
+ * @lines:	(in) user pointer to an array of struct virq_irq_line.  The
+ *		generic checks (flags, op, source < nr_sources) are made on
+ *		every entry before any is applied; then the entries are
+ *		applied in order and each applied entry's status is written
+ *		back.  The ioctl returns the number of entries applied: fewer
+ *		than @count when the family refused entry N (entries 0..N-1
+ *		were applied; resubmit from N to learn the errno), and -1
+ *		with that errno when it refused the first.
  */
 struct virq_irq_lines {
 	__u32 count;
