@@ -27,18 +27,8 @@ want_mods=(kvm kvm-amd ccp)
 die() { echo "guest-kernel.sh: $*" >&2; exit 1; }
 msg() { echo "guest-kernel.sh: $*" >&2; }
 
-guest_kver() {
-	local v
-	v=$(apt-cache depends linux-headers-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: linux-headers-\(.*\)-amd64$/\1/p' | head -n1)
-	if [ -z "$v" ]; then
-		v=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
-			tr ',' '\n' |
-			sed -n 's/^ *linux-headers-\(.*\)-amd64\( .*\)\?$/\1/p' |
-			head -n1)
-	fi
-	echo "$v"
-}
+# shellcheck source=scripts/lib.sh
+. "$here/lib.sh"
 
 kver=${GUEST_KVER:-$(guest_kver)}
 [ -n "$kver" ] || die "cannot derive guest kernel version (run apt-get update?)"
