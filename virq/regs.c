@@ -3,6 +3,7 @@
  * The register engine (see regs.h).  Pure logic: it also builds in the
  * userspace harness.
  */
+#include <linux/bitops.h>
 #include <linux/bsearch.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -35,6 +36,13 @@ virq_reg_find(const struct virq_reg_frame *frame, u32 offset)
 		       sizeof(frame->regions[0]), virq_reg_cmp);
 }
 
+/* Bytes of the widest access @r allows; @r->access must not be 0. */
+static u32 virq_reg_widest(const struct virq_reg_region *r)
+{
+	/* VIRQ_REG_ACCESS_* bit n stands for an access of 1 << n bytes */
+	return 1U << (fls(r->access) - 1);
+}
+
 /**
  * virq_reg_frame_check() - check that a frame's table is usable
  * @frame: the register frame
@@ -53,6 +61,8 @@ int virq_reg_frame_check(const struct virq_reg_frame *frame)
 		const struct virq_reg_region *r = &frame->regions[i];
 
 		if (!r->len || !r->access || r->access & ~0xfU)
+			return -EINVAL;
+		if (r->len % virq_reg_widest(r))
 			return -EINVAL;
 		if (r->offset + r->len < r->offset ||
 		    r->offset + r->len > frame->size)
@@ -108,7 +118,8 @@ static bool virq_reg_width_ok(const struct virq_reg_region *r, u32 offset,
  * read as zero and ignore writes.  Save/restore accesses fail instead.
  *
  * Return: 0; for uaccess, -ENXIO (no register), -EINVAL (bad width or
- * alignment) or the handler's errno.
+ * alignment, or a per-IRQ entry past @frame->nr_irqs) or the handler's
+ * errno.
  */
 int virq_reg_access(const struct virq_reg_frame *frame, void *opaque,
 		    u32 offset, u32 len, bool write, u64 *val, bool uaccess)
@@ -127,8 +138,11 @@ int virq_reg_access(const struct virq_reg_frame *frame, void *opaque,
 	rel = offset - r->offset;
 	if (r->bits_per_irq) {
 		irq = rel * 8 / r->bits_per_irq;
-		if (irq >= frame->nr_irqs)
+		if (irq >= frame->nr_irqs) {
+			if (uaccess)
+				return -EINVAL;
 			goto ignored;
+		}
 	}
 
 	if (write) {

@@ -24,7 +24,7 @@
 /**
  * struct virq_reg_region - one register, or one array of per-IRQ registers
  * @offset: first byte, from the frame's base
- * @len: length in bytes
+ * @len: length in bytes, a whole number of the widest width in @access
  * @bits_per_irq: for per-IRQ arrays, bits each interrupt takes (the IRQ
  *	index the handler gets is derived from it); 0 for plain registers
  * @access: VIRQ_REG_ACCESS_* widths the guest may use; each access must
@@ -55,8 +55,8 @@ struct virq_reg_region {
  * @regions: sorted by offset, non-overlapping
  * @nr_regions: entries in @regions
  * @size: size of the frame in bytes
- * @nr_irqs: bound of the IRQ index of per-IRQ regions (accesses past it
- *	are RAZ/WI)
+ * @nr_irqs: bound of the IRQ index of per-IRQ regions: guest accesses
+ *	past it are RAZ/WI, save/restore accesses fail with -EINVAL
  */
 struct virq_reg_frame {
 	const struct virq_reg_region *regions;

@@ -174,17 +174,27 @@ TEST(frame_check_rejects_bad_region)
 	CHECK_EQ(check_one(second_bad, 2, 0x100), -EINVAL);
 }
 
-/*
- * regs.c's kernel-doc: every region must "be a whole number of its widest
- * access"; virq_reg_frame_check() does not check it.  TODO until it does.
- */
+/* Every region must be a whole number of its widest access. */
 TEST(frame_check_rejects_partial_width)
 {
 	struct virq_reg_region six[] = { VIRQ_REG(0, 6, A32, rd, wr) };
 	struct virq_reg_region twelve[] = { VIRQ_REG(0, 12, A64, rd, wr) };
+	struct virq_reg_region mixed[] = {
+		VIRQ_REG(0, 12, A64 | A32 | A8, rd, wr),
+	};
+	struct virq_reg_region three[] = { VIRQ_REG(0, 3, A16 | A8, rd, wr) };
+	/* the widest access decides, not the narrowest */
+	struct virq_reg_region ok[] = {
+		VIRQ_REG(0x00, 6, A16 | A8, rd, wr),
+		VIRQ_REG(0x08, 16, A64 | A8, rd, wr),
+		VIRQ_REG(0x18, 3, A8, rd, wr),
+	};
 
 	CHECK_EQ(check_one(six, 1, 0x100), -EINVAL);
 	CHECK_EQ(check_one(twelve, 1, 0x100), -EINVAL);
+	CHECK_EQ(check_one(mixed, 1, 0x100), -EINVAL);
+	CHECK_EQ(check_one(three, 1, 0x100), -EINVAL);
+	CHECK_EQ(check_one(ok, 3, 0x100), 0);
 }
 
 /* Read at @off with @len; returns the errno, the value in *@val. */
@@ -353,17 +363,28 @@ TEST(per_irq_index)
 	CHECK_EQ(seen.calls, 1);
 }
 
-/*
- * regs.c's kernel-doc: "Save/restore accesses fail instead" for per-IRQ
- * entries past the frame's IRQs; virq_reg_access() makes them RAZ/WI and
- * returns 0.  TODO until regs.c or its comment changes.
- */
+/* Per-IRQ entries past nr_irqs: save/restore fails with -EINVAL. */
 TEST(per_irq_past_nr_irqs_uaccess_fails)
 {
 	u64 v;
 
-	CHECK(acc(0x800 + 40 * 8, 8, false, &v, true) < 0);
-	CHECK(acc(0x428, 4, true, &v, true) < 0);
+	CHECK_EQ(acc(0x800 + 40 * 8, 8, false, &v, true), -EINVAL);
+	CHECK_EQ(seen.calls, 0);
+	v = 1;
+	CHECK_EQ(acc(0x800 + 40 * 8, 8, true, &v, true), -EINVAL);
+	CHECK_EQ(seen.calls, 0);
+	CHECK_EQ(acc(0x428, 4, true, &v, true), -EINVAL);
+	CHECK_EQ(seen.calls, 0);
+	CHECK_EQ(acc(0x42b, 1, false, &v, true), -EINVAL);	/* IRQ 43 */
+	CHECK_EQ(acc(0x108, 4, false, &v, true), -EINVAL);	/* IRQs 64.. */
+	CHECK_EQ(seen.calls, 0);
+	/* the last IRQ in range still reaches its handler */
+	CHECK_EQ(acc(0x800 + 39 * 8, 8, false, &v, true), 0);
+	CHECK_EQ(seen.calls, 1);
+	CHECK_EQ(seen.irq, 39);
+	CHECK_EQ(acc(0x427, 1, true, &v, true), 0);
+	CHECK_EQ(seen.calls, 1);
+	CHECK_EQ(seen.irq, 39);
 }
 
 TEST(uaccess_handlers_preferred)
@@ -432,14 +453,12 @@ TEST(find_matches_linear_scan)
 static const struct tap_test tests[] = {
 	T(frame_check_accepts_valid), T(frame_check_rejects_unsorted),
 	  T(frame_check_rejects_overlap), T(frame_check_rejects_out_of_frame),
-	  T(frame_check_rejects_bad_region), T(dispatch_hits_first_middle_last),
-	  T(miss_guest_raz_wi), T(miss_uaccess_enxio), T(width_and_alignment),
-	  T(per_irq_index), T(uaccess_handlers_preferred),
+	  T(frame_check_rejects_bad_region),
+	  T(frame_check_rejects_partial_width),
+	  T(dispatch_hits_first_middle_last), T(miss_guest_raz_wi),
+	  T(miss_uaccess_enxio), T(width_and_alignment), T(per_irq_index),
+	  T(per_irq_past_nr_irqs_uaccess_fails), T(uaccess_handlers_preferred),
 	  T(find_matches_linear_scan),
-	  { "frame_check_rejects_partial_width # TODO regs.c does not check what its doc says",
-	    frame_check_rejects_partial_width },
-	  { "per_irq_past_nr_irqs_uaccess_fails # TODO regs.c returns 0, its doc says fail",
-	    per_irq_past_nr_irqs_uaccess_fails },
 };
 
 int main(void)
