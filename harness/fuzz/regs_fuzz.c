@@ -2,10 +2,12 @@
 /*
  * libFuzzer target for the register engine (virq/regs.c).  The input
  * builds a register table (sorted or not), then a list of accesses.
- * virq_reg_frame_check() must reject every table lookup could misuse;
- * for tables it accepts, every access must reach the right handler only
- * with a width, alignment and IRQ index the region allows, agree with a
- * linear scan, and follow the guest (RAZ/WI) and uaccess (errno) rules.
+ * virq_reg_frame_check() must reject every table lookup could misuse (or
+ * whose region lengths are not a whole number of their widest access) and
+ * accept every other; for tables it accepts, every access must reach the
+ * right handler only with a width, alignment and IRQ index the region
+ * allows, agree with a linear scan, and follow the guest (RAZ/WI) and
+ * uaccess (errno) rules.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,27 +17,9 @@
 #include <linux/kernel.h>
 
 #include "../../virq/regs.h"
+#include "fuzz_input.h"
 
 #define MAX_REGIONS	16
-
-struct input {
-	const u8 *p;
-	size_t n;
-};
-
-static u32 take(struct input *in, int bytes)
-{
-	u32 v = 0;
-
-	while (bytes--) {
-		v <<= 8;
-		if (in->n) {
-			v |= *in->p++;
-			in->n--;
-		}
-	}
-	return v;
-}
 
 static struct virq_reg_region regions[MAX_REGIONS];
 static struct virq_reg_frame frame;
@@ -109,12 +93,26 @@ static const struct virq_reg_region *linear(u32 offset)
 	return NULL;
 }
 
+/* Bytes of the widest access in @access */
+static u32 widest(u8 access)
+{
+	if (access & VIRQ_REG_ACCESS_64)
+		return 8;
+	if (access & VIRQ_REG_ACCESS_32)
+		return 4;
+	if (access & VIRQ_REG_ACCESS_16)
+		return 2;
+	return 1;
+}
+
 static bool table_sane(void)
 {
 	for (u32 i = 0; i < frame.nr_regions; i++) {
 		const struct virq_reg_region *r = &regions[i];
 
 		if (!r->len || !r->access || r->access & ~0xf)
+			return false;
+		if (r->len % widest(r->access))
 			return false;
 		if ((u64)r->offset + r->len > frame.size)
 			return false;
@@ -143,26 +141,26 @@ int regs_fuzz_one_input(const u8 *data, size_t size)
 {
 	static const u32 lens[] = { 1, 2, 4, 8, 1, 2, 4, 8, 0, 3, 16, 7 };
 	static const u8 bpis[] = { 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 3, 128 };
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 	u32 n, i, off = 0;
-	bool sorted = take(&in, 1) & 1;
+	bool sorted = fuzz_take(&in, 1) & 1;
 
-	n = take(&in, 1) % (MAX_REGIONS + 1);
+	n = fuzz_take(&in, 1) % (MAX_REGIONS + 1);
 	for (i = 0; i < n; i++) {
 		struct virq_reg_region *r = &regions[i];
-		u8 h = take(&in, 1);
+		u8 h = fuzz_take(&in, 1);
 
 		memset(r, 0, sizeof(*r));
 		if (sorted)
-			off += take(&in, 1) & 0x3c;
+			off += fuzz_take(&in, 1) & 0x3c;
 		else
-			off = take(&in, 2);
+			off = fuzz_take(&in, 2);
 		r->offset = off;
-		r->len = take(&in, 1) & 0x7c;
+		r->len = fuzz_take(&in, 1) & 0x7c;
 		if (r->len == 0x7c)
 			r->len = 0xffffffff;	/* provoke wrap-around */
-		r->bits_per_irq = bpis[take(&in, 1) % sizeof(bpis)];
-		r->access = take(&in, 1) & 0x1f;
+		r->bits_per_irq = bpis[fuzz_take(&in, 1) % sizeof(bpis)];
+		r->access = fuzz_take(&in, 1) & 0x1f;
 		r->read = h & 1 ? h_read : NULL;
 		r->write = h & 2 ? h_write : NULL;
 		r->uaccess_read = h & 4 ? h_uread : NULL;
@@ -173,21 +171,23 @@ int regs_fuzz_one_input(const u8 *data, size_t size)
 	}
 	frame.regions = regions;
 	frame.nr_regions = n;
-	frame.size = take(&in, 2) + 1;
-	frame.nr_irqs = take(&in, 1);
+	frame.size = fuzz_take(&in, 2) + 1;
+	frame.nr_irqs = fuzz_take(&in, 1);
 
-	/* (A stricter check, e.g. on region lengths, may reject more.) */
-	if (virq_reg_frame_check(&frame))
+	if (virq_reg_frame_check(&frame)) {
+		if (table_sane())
+			fail("frame_check rejected a sane table");
 		return 0;
+	}
 	if (!table_sane())
-		fail("frame_check accepted an overlapping/unsorted/out-of-frame table");
+		fail("frame_check accepted a table it must reject");
 
 	while (in.n) {
-		u8 ctl = take(&in, 1);
-		u32 offset = take(&in, 2) % (frame.size + 16);
+		u8 ctl = fuzz_take(&in, 1);
+		u32 offset = fuzz_take(&in, 2) % (frame.size + 16);
 		u32 len = lens[(ctl >> 4) % ARRAY_SIZE(lens)];
 		bool write = ctl & 1, uaccess = ctl & 2;
-		u64 val = write ? take(&in, 1) : 0xdeadbeef;
+		u64 val = write ? fuzz_take(&in, 1) : 0xdeadbeef;
 		int ret;
 
 		expect = linear(offset);
@@ -206,6 +206,10 @@ int regs_fuzz_one_input(const u8 *data, size_t size)
 			fail("unclaimed guest read is not zero");
 		if (uaccess && !expect && ret != -ENXIO)
 			fail("uaccess to a hole is not -ENXIO");
+		if (uaccess && expect && expect->bits_per_irq &&
+		    (offset - expect->offset) * 8 / expect->bits_per_irq >=
+		    frame.nr_irqs && ret != -EINVAL)
+			fail("uaccess past nr_irqs is not -EINVAL");
 		if (ret && ret != -ENXIO && ret != -EINVAL && ret != -EIO)
 			fail("unexpected errno");
 	}

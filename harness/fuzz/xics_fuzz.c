@@ -25,25 +25,7 @@
 #include <linux/kernel.h>
 
 #include "../tests/xics_helpers.h"
-
-struct input {
-	const u8 *p;
-	size_t n;
-};
-
-static u32 take(struct input *in, int bytes)
-{
-	u32 v = 0;
-
-	while (bytes--) {
-		v <<= 8;
-		if (in->n) {
-			v |= *in->p++;
-			in->n--;
-		}
-	}
-	return v;
-}
+#include "fuzz_input.h"
 
 static void fail(const char *why, u64 a, u64 b)
 {
@@ -93,24 +75,24 @@ static bool trace;	/* XICS_FUZZ_TRACE=1: print every operation */
 		fprintf(stderr, fmt "\n", ##__VA_ARGS__);		\
 } while (0)
 
-static u32 pick_source(struct input *in)
+static u32 pick_source(struct fuzz_input *in)
 {
-	u32 b = take(in, 1);
+	u32 b = fuzz_take(in, 1);
 
 	if (b < 160)
 		return 16 + b % 24;		/* a few busy sources */
 	if (b < 200)
 		return (b % nr_sources / 1024) * 1024 + 16 + b % 8;
 	if (b < 230)
-		return take(in, 2) % nr_sources;
+		return fuzz_take(in, 2) % nr_sources;
 	if (b < 245)
 		return b % 16;			/* reserved */
 	return nr_sources + b % 4;		/* out of range */
 }
 
-static u64 pick_server(struct input *in)
+static u64 pick_server(struct fuzz_input *in)
 {
-	u32 b = take(in, 1);
+	u32 b = fuzz_take(in, 1);
 
 	if (b < 200)
 		return servers[b % nr_vcpus];
@@ -119,16 +101,16 @@ static u64 pick_server(struct input *in)
 	return 1ULL << 32 | b;
 }
 
-static u8 pick_prio(struct input *in)
+static u8 pick_prio(struct fuzz_input *in)
 {
-	u32 b = take(in, 1);
+	u32 b = fuzz_take(in, 1);
 
 	return b < 200 ? b % 8 : b < 240 ? 0xff : b;
 }
 
-static int cpu_of(struct virq_instance *inst, struct input *in)
+static int cpu_of(struct virq_instance *inst, struct fuzz_input *in)
 {
-	u32 i = take(in, 1) % nr_vcpus;
+	u32 i = fuzz_take(in, 1) % nr_vcpus;
 
 	return virq_get_vcpu(inst, i) ? (int)i : -1;
 }
@@ -214,16 +196,16 @@ static s64 op_xirr(struct virq_instance *inst, int cpu)
 }
 
 /* One operation; returns the errno of the call, for -ENOMEM checks. */
-static int one_op(struct virq_instance *inst, struct input *in)
+static int one_op(struct virq_instance *inst, struct fuzz_input *in)
 {
-	u32 op = take(in, 1) % 22, src, i, count;
+	u32 op = fuzz_take(in, 1) % 22, src, i, count;
 	struct virq_call_args c = {};
 	int cpu, status, ret = 0;
 	u64 w;
 
 	switch (op) {
 	case 0: case 1: case 2:
-		i = take(in, 1);
+		i = fuzz_take(in, 1);
 		src = pick_source(in);
 		ret = harness_set_irq(inst, src, i % 3,
 				      (i >> 2) % VIRQ_NR_DRIVERS, i & 0x10,
@@ -245,22 +227,22 @@ static int one_op(struct virq_instance *inst, struct input *in)
 		   (unsigned long long)c.args[2]);
 		break;
 	case 6:
-		c.nr = take(in, 1) % 9;
+		c.nr = fuzz_take(in, 1) % 9;
 		c.args[0] = pick_source(in);
-		c.args[1] = take(in, 1) % 3;
+		c.args[1] = fuzz_take(in, 1) % 3;
 		ret = harness_chip_call(inst, &c);
 		TR("chip call %u %#llx %#llx: %lld", c.nr,
 		   (unsigned long long)c.args[0],
 		   (unsigned long long)c.args[1], (long long)c.ret);
 		break;
 	case 7:
-		count = 1U << (take(in, 1) % 12);
-		if (take(in, 1) < 20)
-			count = take(in, 2);
+		count = 1U << (fuzz_take(in, 1) % 12);
+		if (fuzz_take(in, 1) < 20)
+			count = fuzz_take(in, 2);
 		c.nr = VIRQ_XICS_CALL_MSI_ALLOC;
 		c.args[0] = count;
 		ret = harness_chip_call(inst, &c);
-		if (!ret && take(in, 1) & 1) {
+		if (!ret && fuzz_take(in, 1) & 1) {
 			c.args[1] = count;
 			c.args[0] = c.rets[0];
 			c.nr = VIRQ_XICS_CALL_MSI_FREE;
@@ -271,7 +253,7 @@ static int one_op(struct virq_instance *inst, struct input *in)
 	case 8:
 		c.nr = VIRQ_XICS_CALL_MSI_FREE;
 		c.args[0] = pick_source(in);
-		c.args[1] = 1U << (take(in, 1) % 11);
+		c.args[1] = 1U << (fuzz_take(in, 1) % 11);
 		restored = true;
 		ret = harness_chip_call(inst, &c);
 		break;
@@ -284,7 +266,7 @@ static int one_op(struct virq_instance *inst, struct input *in)
 		cpu = cpu_of(inst, in);
 		if (cpu < 0)
 			break;
-		i = take(in, 1);
+		i = fuzz_take(in, 1);
 		w = XIRR(pick_prio(in), pick_source(in));
 		w = to_end(cpu, i < 230, w);
 		TR("cpu %d H_EOI %#llx: %lld", cpu, (unsigned long long)w,
@@ -314,7 +296,7 @@ static int one_op(struct virq_instance *inst, struct input *in)
 		cpu = cpu_of(inst, in);
 		if (cpu < 0)
 			break;
-		c.nr = take(in, 1) < 128 ? VIRQ_XICS_H_IPOLL :
+		c.nr = fuzz_take(in, 1) < 128 ? VIRQ_XICS_H_IPOLL :
 		       VIRQ_XICS_H_XIRR_X;
 		c.args[0] = pick_server(in);
 		if (c.nr == VIRQ_XICS_H_XIRR_X)
@@ -323,7 +305,7 @@ static int one_op(struct virq_instance *inst, struct input *in)
 		break;
 	case 17:	/* read-modify-write source words */
 		src = pick_source(in) % nr_sources;
-		count = 1 + take(in, 1) % 8;
+		count = 1 + fuzz_take(in, 1) % 8;
 		if (src + count > nr_sources)
 			count = nr_sources - src;
 		if (harness_get_sources(inst, src, count, snap))
@@ -332,8 +314,9 @@ static int one_op(struct virq_instance *inst, struct input *in)
 			u64 words[8];
 
 			memcpy(words, snap, count * sizeof(u64));
-			i = take(in, 1) % count;
-			words[i] ^= (u64)take(in, 4) << (take(in, 1) % 33);
+			i = fuzz_take(in, 1) % count;
+			words[i] ^= (u64)fuzz_take(in, 4) <<
+				    (fuzz_take(in, 1) % 33);
 			restored = true;
 			ret = harness_set_sources(inst, src, count, words);
 		}
@@ -342,13 +325,14 @@ static int one_op(struct virq_instance *inst, struct input *in)
 		cpu = cpu_of(inst, in);
 		if (cpu < 0)
 			break;
-		w = icp_word(inst, cpu) ^ (u64)take(in, 4) << (take(in, 1) % 33);
+		w = icp_word(inst, cpu) ^
+		    (u64)fuzz_take(in, 4) << (fuzz_take(in, 1) % 33);
 		restored = true;
 		ret = harness_vcpu_set_attr(vcpu_of(inst, cpu),
 					    VIRQ_XICS_GRP_ICP, 0, &w, 8);
 		break;
 	case 19:	/* a late vCPU */
-		i = take(in, 1) % nr_vcpus;
+		i = fuzz_take(in, 1) % nr_vcpus;
 		if (!virq_get_vcpu(inst, i))
 			ret = harness_create_vcpu(inst, i, servers[i], NULL);
 		break;
@@ -421,10 +405,10 @@ int xics_fuzz_one_input(const u8 *data, size_t size);
 /* libFuzzer's entry point (the Makefile links it under its name) */
 int xics_fuzz_one_input(const u8 *data, size_t size)
 {
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 	struct virq_instance *inst;
 	u64 *before = NULL, *after = NULL;
-	u32 shape = take(&in, 1), i, ops = 0;
+	u32 shape = fuzz_take(&in, 1), i, ops = 0;
 	int ret;
 
 	nr_vcpus = 1 + shape % 4;
@@ -448,7 +432,7 @@ int xics_fuzz_one_input(const u8 *data, size_t size)
 	after = calloc(nr_sources + 16, sizeof(u64));
 
 	while (in.n && ops++ < 512) {
-		bool inject = take(&in, 1) < 12;
+		bool inject = fuzz_take(&in, 1) < 12;
 		u32 nth = 1;
 
 		if (inject) {
@@ -458,7 +442,7 @@ int xics_fuzz_one_input(const u8 *data, size_t size)
 			for (i = 0; i < nr_vcpus; i++)
 				if (virq_get_vcpu(inst, i))
 					before[nr_sources + i] = icp_word(inst, i);
-			nth = 1 + take(&in, 1) % 3;
+			nth = 1 + fuzz_take(&in, 1) % 3;
 			harness_fail_alloc_nth(nth);
 		}
 		ret = one_op(inst, &in);
