@@ -14,6 +14,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
+#include "../virq/chip.h"
 #include "core_stubs.h"
 
 /* virq_chip_ops() of core.h */
@@ -26,17 +27,11 @@ static const struct virq_chip_ops *harness_chip_ops(struct virq_instance *inst)
 unsigned int harness_max_vcpus = 1024;
 unsigned int harness_max_sources = VIRQ_XICS_MAX_SOURCES;
 
-#define HARNESS_ATTR_MAX_SIZE	(64 * 1024)	/* VIRQ_ATTR_MAX_SIZE */
-
 /* --- services models call (vcpu.c, irqfd.c, instance.c) --- */
 
 struct virq_vcpu *virq_get_vcpu(struct virq_instance *inst, u32 index)
 {
-	if (index >= inst->view.nr_vcpus)
-		return NULL;
-	index = array_index_nospec(index, inst->view.nr_vcpus);
-	/* Pairs with smp_store_release() in harness_create_vcpu(). */
-	return smp_load_acquire(&inst->vcpus[index]);
+	return virq_vcpu_slot(inst, inst->vcpus, index);
 }
 
 /*
@@ -68,6 +63,43 @@ void virq_notify_eoi(struct virq_instance *inst, u32 source)
 				VIRQ_DRIVER_RESAMPLE, false, &status);
 		inst->nr_resample_signals++;
 	}
+}
+
+/*
+ * Notifiers: a negative fd is "not an eventfd"; any other fd gets a
+ * counter that tests read through harness_notifier_count().
+ */
+struct virq_notifier {
+	int fd;
+	unsigned long signals;
+};
+
+struct virq_notifier *virq_notifier_get(int fd)
+{
+	struct virq_notifier *n;
+
+	if (fd < 0)
+		return ERR_PTR(-EBADF);
+	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
+	if (!n)
+		return ERR_PTR(-ENOMEM);
+	n->fd = fd;
+	return n;
+}
+
+void virq_notifier_signal(struct virq_notifier *n)
+{
+	n->signals++;
+}
+
+void virq_notifier_put(struct virq_notifier *n)
+{
+	kfree(n);
+}
+
+unsigned long harness_notifier_count(struct virq_notifier *n)
+{
+	return n ? n->signals : 0;
 }
 
 void virq_trace_ack(struct virq_vcpu *vcpu, u64 id)
@@ -157,19 +189,21 @@ int harness_create_chip(struct virq_instance *inst,
 			u32 nr_sources, const void *options,
 			u32 options_size)
 {
+	struct virq_chip_config uc = {
+		.family = ops->family,
+		.nr_vcpus = nr_vcpus,
+		.nr_sources = nr_sources,
+		.options = (uintptr_t)options,
+		.options_size = options_size,
+	};
 	struct virq_config cfg;
 	void *opts = NULL;
 	int ret;
 
-	if (!nr_vcpus || nr_vcpus > min(ops->max_vcpus, harness_max_vcpus))
-		return -EINVAL;
-	if (!nr_sources ||
-	    nr_sources > min(ops->max_sources, harness_max_sources))
-		return -EINVAL;
-	if (!options != !options_size)
-		return -EINVAL;
-	if (options_size > 4096)
-		return -E2BIG;
+	ret = virq_check_chip_config(&uc, ops, harness_max_vcpus,
+				     harness_max_sources);
+	if (ret)
+		return ret;
 
 	if (ops->options_size || options_size) {
 		opts = kzalloc(max_t(u32, ops->options_size, 1),
@@ -188,48 +222,14 @@ int harness_create_chip(struct virq_instance *inst,
 	cfg.options = opts;
 
 	mutex_lock(&inst->lock);
-	if (inst->view.ops) {
+	if (inst->view.ops)
 		ret = -EEXIST;
-		goto out_unlock;
-	}
-
-	inst->vcpus = kcalloc(cfg.nr_vcpus, sizeof(*inst->vcpus),
-			      GFP_KERNEL_ACCOUNT);
-	if (!inst->vcpus) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
-	inst->view.nr_vcpus = cfg.nr_vcpus;
-	inst->view.nr_sources = cfg.nr_sources;
-
-	ret = ops->create(inst, &cfg);
-	if (ret) {
-		kfree(inst->vcpus);
-		inst->vcpus = NULL;
-		inst->view.nr_vcpus = 0;
-		inst->view.nr_sources = 0;
-		goto out_unlock;
-	}
-	/* Publish: lockless readers use harness_chip_ops(). */
-	smp_store_release(&inst->view.ops, ops);
-
-out_unlock:
+	else
+		ret = virq_install_chip(inst, &inst->vcpus, ops, &cfg);
 	mutex_unlock(&inst->lock);
 out_free:
 	kfree(opts);
 	return ret;
-}
-
-/* virq_arch_id_in_use() */
-static bool harness_arch_id_in_use(struct virq_instance *inst, u64 arch_id)
-{
-	u32 i;
-
-	lockdep_assert_held(&inst->lock);
-	for (i = 0; i < inst->view.nr_vcpus; i++)
-		if (inst->vcpus[i] && inst->vcpus[i]->arch_id == arch_id)
-			return true;
-	return false;
 }
 
 /* virq_create_vcpu() (no fd: the anon inode step cannot fail here) */
@@ -256,7 +256,8 @@ int harness_create_vcpu(struct virq_instance *inst, u32 index, u64 arch_id,
 
 	mutex_lock(&inst->lock);
 	ret = -EEXIST;
-	if (inst->vcpus[index] || harness_arch_id_in_use(inst, arch_id))
+	if (inst->vcpus[index] ||
+	    virq_arch_id_in_use(inst, inst->vcpus, arch_id))
 		goto out_unlock;
 
 	ret = ops->vcpu_create(&hv->vcpu);
@@ -321,17 +322,15 @@ static int harness_sources(struct virq_instance *inst, u32 first, u32 count,
 			   u64 *words, bool set)
 {
 	const struct virq_chip_ops *ops = harness_chip_ops(inst);
+	struct virq_sources req = { .first = first, .count = count };
 	u64 *kwords;
-	u32 end;
 	int ret;
 
 	if (!ops)
 		return -ENODEV;
-	if (!count || count > VIRQ_SOURCES_MAX)
-		return -EINVAL;
-	if (check_add_overflow(first, count, &end) ||
-	    end > inst->view.nr_sources)
-		return -EINVAL;
+	ret = virq_check_sources(inst, &req);
+	if (ret)
+		return ret;
 
 	kwords = kvmalloc(array_size(count, sizeof(*kwords)),
 			  GFP_KERNEL_ACCOUNT);
@@ -403,11 +402,12 @@ static int harness_attr(struct mutex *lock,
 			void *obj, u32 group, u64 attr, void *ubuf,
 			u32 *usize, bool is_set)
 {
-	u32 size = *usize;
+	/* virq_attr_get() clamps, virq_attr_set() refuses */
+	u32 size = min_t(u32, *usize, VIRQ_ATTR_MAX_SIZE);
 	void *buf;
 	int ret;
 
-	if (size > HARNESS_ATTR_MAX_SIZE)
+	if (is_set && *usize > VIRQ_ATTR_MAX_SIZE)
 		return -E2BIG;
 	buf = kvzalloc(max_t(u32, size, 1), GFP_KERNEL_ACCOUNT);
 	if (!buf)
@@ -424,7 +424,7 @@ static int harness_attr(struct mutex *lock,
 	mutex_lock(lock);
 	ret = get(obj, group, attr, buf, &size);
 	mutex_unlock(lock);
-	if (!ret && size > *usize)
+	if (!ret && size > min_t(u32, *usize, VIRQ_ATTR_MAX_SIZE))
 		ret = -ENOSPC;
 	if (!ret)
 		memcpy(ubuf, buf, size);
@@ -477,12 +477,16 @@ int harness_set_attr(struct virq_instance *inst, u32 group, u64 attr,
 int harness_has_attr(struct virq_instance *inst, u32 group, u64 attr)
 {
 	const struct virq_chip_ops *ops = harness_chip_ops(inst);
+	int ret;
 
 	if (!ops)
 		return -ENODEV;
 	if (!ops->has_attr)
 		return -ENXIO;
-	return ops->has_attr(inst, group, attr);
+	mutex_lock(&inst->lock);
+	ret = ops->has_attr(inst, group, attr);
+	mutex_unlock(&inst->lock);
+	return ret;
 }
 
 void harness_show(struct virq_instance *inst, struct seq_file *m)
@@ -525,7 +529,7 @@ int harness_vcpu_call(struct virq_vcpu *vcpu, struct virq_call_args *call)
 
 u32 harness_vcpu_output(struct virq_vcpu *vcpu)
 {
-	return vcpu->inst->view.ops->vcpu_output(vcpu);
+	return vcpu->inst->view.ops->vcpu_output(vcpu, NULL);
 }
 
 int harness_vcpu_ack(struct virq_vcpu *vcpu, u64 *id)
@@ -534,7 +538,7 @@ int harness_vcpu_ack(struct virq_vcpu *vcpu, u64 *id)
 
 	if (!ops->vcpu_ack)
 		return -EOPNOTSUPP;
-	return ops->vcpu_ack(vcpu, id);
+	return ops->vcpu_ack(vcpu, 0, id);
 }
 
 static int harness_vcpu_get_attr_fn(void *obj, u32 group, u64 attr,

@@ -122,4 +122,7 @@ void harness_show(struct virq_instance *inst, struct seq_file *m);
  */
 int harness_add_resampler(struct virq_instance *inst, u32 source);
 
+/* Signals a notifier (virq_notifier_get()) received; 0 for NULL */
+unsigned long harness_notifier_count(struct virq_notifier *n);
+
 #endif /* _HARNESS_CORE_STUBS_H */

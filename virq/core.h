@@ -66,17 +66,25 @@ virq_chip_ops(struct virq_instance *inst)
 /* main.c */
 extern unsigned int virq_max_vcpus;
 extern unsigned int virq_max_sources;
+extern unsigned int virq_max_routes;
 const struct virq_chip_ops *virq_family_ops(u32 family);
 
 /*
- * The attribute plumbing shared by chip and vCPU attributes: @get and @set
- * are the model's callbacks bound to @obj.
+ * The attribute plumbing shared by chip and vCPU attributes: @get, @set
+ * and @has are the model's callbacks bound to @obj.
  */
 struct virq_attr_target {
 	int (*get)(void *obj, u32 group, u64 attr, void *buf, u32 *size);
 	int (*set)(void *obj, u32 group, u64 attr, const void *buf,
 		   u32 size);
+	int (*has)(void *obj, u32 group, u64 attr);
 	void *obj;
+};
+
+enum virq_attr_op {
+	VIRQ_ATTR_GET,
+	VIRQ_ATTR_SET,
+	VIRQ_ATTR_HAS,
 };
 
 /* instance.c */
@@ -85,7 +93,7 @@ int virq_instance_release(struct inode *inode, struct file *file);
 long virq_instance_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg);
 int virq_attr_ioctl(struct mutex *lock, const struct virq_attr_target *t,
-		    void __user *argp, bool set);
+		    void __user *argp, enum virq_attr_op op);
 int virq_call_ioctl(void __user *argp,
 		    int (*fn)(void *obj, struct virq_call_args *call),
 		    void *obj);

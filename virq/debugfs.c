@@ -33,7 +33,7 @@ static int virq_state_show(struct seq_file *m, void *unused)
 
 		if (vcpu)
 			seq_printf(m, "vcpu %u: arch_id 0x%llx output 0x%x\n",
-				   i, vcpu->arch_id, ops->vcpu_output(vcpu));
+				   i, vcpu->arch_id, ops->vcpu_output(vcpu, NULL));
 	}
 	if (ops->show)
 		ops->show(inst, m);

@@ -14,11 +14,9 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "chip.h"
 #include "core.h"
 #include "trace.h"
-
-/* Largest attribute value VIRQ_{GET,SET}_ATTR moves in one call */
-#define VIRQ_ATTR_MAX_SIZE	(64 * 1024)
 
 static DEFINE_IDA(virq_instance_ida);
 
@@ -98,6 +96,7 @@ static int virq_get_api(void __user *argp)
 			api.families |= 1ULL << i;
 	api.max_vcpus = virq_max_vcpus;
 	api.max_sources = virq_max_sources;
+	api.max_routes = virq_max_routes;
 
 	return copy_to_user(argp, &api, sizeof(api)) ? -EFAULT : 0;
 }
@@ -146,21 +145,13 @@ static int virq_create_chip(struct virq_instance *inst, void __user *argp)
 
 	if (copy_from_user(&uc, argp, sizeof(uc)))
 		return -EFAULT;
-	if (uc.flags || uc.padding)
-		return -EINVAL;
 	ret = virq_lookup_family(uc.family, &ops);
 	if (ret)
 		return ret;
-	if (!uc.nr_vcpus ||
-	    uc.nr_vcpus > min(ops->max_vcpus, virq_max_vcpus))
-		return -EINVAL;
-	if (!uc.nr_sources ||
-	    uc.nr_sources > min(ops->max_sources, virq_max_sources))
-		return -EINVAL;
-	if (!uc.options != !uc.options_size)
-		return -EINVAL;
-	if (uc.options_size > PAGE_SIZE)
-		return -E2BIG;
+	ret = virq_check_chip_config(&uc, ops, virq_max_vcpus,
+				     virq_max_sources);
+	if (ret)
+		return ret;
 
 	if (ops->options_size || uc.options_size) {
 		options = kzalloc(max_t(u32, ops->options_size, 1),
@@ -177,35 +168,14 @@ static int virq_create_chip(struct virq_instance *inst, void __user *argp)
 	cfg.family = uc.family;
 	cfg.nr_vcpus = uc.nr_vcpus;
 	cfg.nr_sources = uc.nr_sources;
+	cfg.max_routes = virq_max_routes;
 	cfg.options = options;
 
 	mutex_lock(&inst->lock);
-	if (inst->view.ops) {
+	if (inst->view.ops)
 		ret = -EEXIST;
-		goto out_unlock;
-	}
-
-	inst->vcpus = kcalloc(cfg.nr_vcpus, sizeof(*inst->vcpus),
-			      GFP_KERNEL_ACCOUNT);
-	if (!inst->vcpus) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
-	inst->view.nr_vcpus = cfg.nr_vcpus;
-	inst->view.nr_sources = cfg.nr_sources;
-
-	ret = ops->create(inst, &cfg);
-	if (ret) {
-		kfree(inst->vcpus);
-		inst->vcpus = NULL;
-		inst->view.nr_vcpus = 0;
-		inst->view.nr_sources = 0;
-		goto out_unlock;
-	}
-	/* Publish: lockless readers use virq_chip_ops(). */
-	smp_store_release(&inst->view.ops, ops);
-
-out_unlock:
+	else
+		ret = virq_install_chip(inst, &inst->vcpus, ops, &cfg);
 	mutex_unlock(&inst->lock);
 out_free:
 	kfree(options);
@@ -340,14 +310,82 @@ static int virq_signal_msi(struct virq_instance *inst, void __user *argp)
 
 static int virq_set_gsi_routing(struct virq_instance *inst, void __user *argp)
 {
+	const struct virq_chip_ops *ops = inst->view.ops;
 	struct virq_routing routing;
+	struct virq_route *e;
+	u32 i;
+	int ret;
 
 	if (copy_from_user(&routing, argp, sizeof(routing)))
 		return -EFAULT;
 	if (routing.flags)
 		return -EINVAL;
-	/* No family with a routing table is built yet. */
-	return -EOPNOTSUPP;
+	if (!ops->set_routing)
+		return -EOPNOTSUPP;
+	if (routing.nr > virq_max_routes)
+		return -E2BIG;
+
+	e = vmemdup_user(u64_to_user_ptr(routing.entries),
+			 array_size(routing.nr, sizeof(*e)));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	for (i = 0; i < routing.nr; i++) {
+		ret = virq_check_route(inst, &e[i]);
+		if (ret)
+			goto out_free;
+	}
+	ret = ops->set_routing(inst, e, routing.nr);
+out_free:
+	kvfree(e);
+	return ret;
+}
+
+static int virq_update_gsi_route(struct virq_instance *inst,
+				 void __user *argp)
+{
+	const struct virq_chip_ops *ops = inst->view.ops;
+	struct virq_route_update u;
+	int ret;
+
+	if (copy_from_user(&u, argp, sizeof(u)))
+		return -EFAULT;
+	if (!ops->update_route)
+		return -EOPNOTSUPP;
+	ret = virq_check_route_update(inst, &u);
+	if (ret)
+		return ret;
+	return ops->update_route(inst, u.op, &u.route);
+}
+
+static int virq_get_gsi_routing(struct virq_instance *inst, void __user *argp)
+{
+	const struct virq_chip_ops *ops = inst->view.ops;
+	struct virq_routing routing;
+	struct virq_route *e;
+	u32 nr;
+	int ret;
+
+	if (copy_from_user(&routing, argp, sizeof(routing)))
+		return -EFAULT;
+	if (routing.flags)
+		return -EINVAL;
+	if (!ops->get_routing)
+		return -EOPNOTSUPP;
+
+	/* No table is larger than max_routes: a bigger buffer is not filled. */
+	nr = min(routing.nr, virq_max_routes);
+	e = kvcalloc(max_t(u32, nr, 1), sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return -ENOMEM;
+	ret = ops->get_routing(inst, e, &nr);
+	if (!ret && copy_to_user(u64_to_user_ptr(routing.entries), e,
+				 array_size(nr, sizeof(*e))))
+		ret = -EFAULT;
+	if ((!ret || ret == -ENOSPC) &&
+	    put_user(nr, &((struct virq_routing __user *)argp)->nr))
+		ret = -EFAULT;
+	kvfree(e);
+	return ret;
 }
 
 static int virq_sources(struct virq_instance *inst, void __user *argp,
@@ -357,21 +395,13 @@ static int virq_sources(struct virq_instance *inst, void __user *argp,
 	struct virq_sources req;
 	size_t bytes;
 	u64 *words;
-	u32 end;
 	int ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (req.flags || req.padding)
-		return -EINVAL;
-	if (!req.count || req.count > VIRQ_SOURCES_MAX)
-		return -EINVAL;
-	if (check_add_overflow(req.first, req.count, &end) ||
-	    end > inst->view.nr_sources)
-		return -EINVAL;
-
-	if (!ops->get_sources || !ops->set_sources)
-		return -EOPNOTSUPP;
+	ret = virq_check_sources(inst, &req);
+	if (ret)
+		return ret;
 
 	bytes = array_size(req.count, sizeof(*words));
 	/* Zeroed: a word a model skips must not leak kernel memory. */
@@ -415,72 +445,92 @@ static int virq_chip_set_attr(void *obj, u32 group, u64 attr,
 	return inst->view.ops->set_attr(inst, group, attr, buf, size);
 }
 
+static int virq_chip_has_attr(void *obj, u32 group, u64 attr)
+{
+	struct virq_instance *inst = obj;
+
+	if (!inst->view.ops->has_attr)
+		return -ENXIO;
+	return inst->view.ops->has_attr(inst, group, attr);
+}
+
+static int virq_attr_get(struct mutex *lock, const struct virq_attr_target *t,
+			 const struct virq_attr *ua, u32 __user *usize)
+{
+	/* No attribute is larger: a bigger buffer is simply not filled. */
+	u32 size = min_t(u32, ua->size, VIRQ_ATTR_MAX_SIZE);
+	void *buf;
+	int ret;
+
+	buf = kvzalloc(max_t(u32, size, 1), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+
+	mutex_lock(lock);
+	ret = t->get(t->obj, ua->group, ua->attr, buf, &size);
+	mutex_unlock(lock);
+	if (!ret && size > min_t(u32, ua->size, VIRQ_ATTR_MAX_SIZE))
+		ret = -ENOSPC;	/* a model must not write past the buffer */
+	if (!ret && copy_to_user(u64_to_user_ptr(ua->addr), buf, size))
+		ret = -EFAULT;
+	if ((!ret || ret == -ENOSPC) && put_user(size, usize))
+		ret = -EFAULT;
+	kvfree(buf);
+	return ret;
+}
+
+static int virq_attr_set(struct mutex *lock, const struct virq_attr_target *t,
+			 const struct virq_attr *ua)
+{
+	void *buf;
+	int ret;
+
+	if (ua->size > VIRQ_ATTR_MAX_SIZE)
+		return -E2BIG;
+	buf = vmemdup_user(u64_to_user_ptr(ua->addr), ua->size);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+
+	mutex_lock(lock);
+	ret = t->set(t->obj, ua->group, ua->attr, buf, ua->size);
+	mutex_unlock(lock);
+	kvfree(buf);
+	return ret;
+}
+
 /**
- * virq_attr_ioctl() - VIRQ_{GET,SET}_ATTR and VIRQ_VCPU_{GET,SET}_ATTR
+ * virq_attr_ioctl() - VIRQ_{GET,SET,HAS}_ATTR and VIRQ_VCPU_{GET,SET,HAS}_ATTR
  * @lock: serialises attribute calls on the instance
  * @t: the object and its callbacks
  * @argp: user pointer to struct virq_attr
- * @set: SET rather than GET
+ * @op: which of the three
  *
  * Return: 0 or a negative errno.
  */
 int virq_attr_ioctl(struct mutex *lock, const struct virq_attr_target *t,
-		    void __user *argp, bool set)
+		    void __user *argp, enum virq_attr_op op)
 {
 	struct virq_attr ua;
-	u32 size;
-	void *buf;
 	int ret;
 
 	if (copy_from_user(&ua, argp, sizeof(ua)))
 		return -EFAULT;
 	if (ua.flags || ua.padding)
 		return -EINVAL;
-	if (ua.size > VIRQ_ATTR_MAX_SIZE)
-		return -E2BIG;
 
-	buf = kvzalloc(max_t(u32, ua.size, 1), GFP_KERNEL_ACCOUNT);
-	if (!buf)
-		return -ENOMEM;
-
-	size = ua.size;
-	if (set) {
-		ret = -EFAULT;
-		if (copy_from_user(buf, u64_to_user_ptr(ua.addr), size))
-			goto out_free;
+	switch (op) {
+	case VIRQ_ATTR_GET:
+		return virq_attr_get(lock, t, &ua,
+				     &((struct virq_attr __user *)argp)->size);
+	case VIRQ_ATTR_SET:
+		return virq_attr_set(lock, t, &ua);
+	case VIRQ_ATTR_HAS:
 		mutex_lock(lock);
-		ret = t->set(t->obj, ua.group, ua.attr, buf, size);
+		ret = t->has(t->obj, ua.group, ua.attr);
 		mutex_unlock(lock);
-		goto out_free;
+		return ret;
 	}
-
-	mutex_lock(lock);
-	ret = t->get(t->obj, ua.group, ua.attr, buf, &size);
-	mutex_unlock(lock);
-	if (!ret && size > ua.size)
-		ret = -ENOSPC;	/* a model must not write past ua.size */
-	if (!ret && copy_to_user(u64_to_user_ptr(ua.addr), buf, size))
-		ret = -EFAULT;
-	if ((!ret || ret == -ENOSPC) &&
-	    put_user(size, &((struct virq_attr __user *)argp)->size))
-		ret = -EFAULT;
-out_free:
-	kvfree(buf);
-	return ret;
-}
-
-static int virq_has_attr(struct virq_instance *inst, void __user *argp)
-{
-	const struct virq_chip_ops *ops = inst->view.ops;
-	struct virq_attr ua;
-
-	if (copy_from_user(&ua, argp, sizeof(ua)))
-		return -EFAULT;
-	if (ua.flags || ua.padding)
-		return -EINVAL;
-	if (!ops->has_attr)
-		return -ENXIO;
-	return ops->has_attr(inst, ua.group, ua.attr);
+	return -EINVAL;
 }
 
 /**
@@ -535,6 +585,7 @@ long virq_instance_ioctl(struct file *file, unsigned int cmd,
 	struct virq_attr_target chip_attr = {
 		.get = virq_chip_get_attr,
 		.set = virq_chip_set_attr,
+		.has = virq_chip_has_attr,
 		.obj = inst,
 	};
 
@@ -552,6 +603,8 @@ long virq_instance_ioctl(struct file *file, unsigned int cmd,
 	case VIRQ_SIGNAL_MSI:
 	case VIRQ_IRQFD:
 	case VIRQ_SET_GSI_ROUTING:
+	case VIRQ_UPDATE_GSI_ROUTE:
+	case VIRQ_GET_GSI_ROUTING:
 	case VIRQ_GET_SOURCES:
 	case VIRQ_SET_SOURCES:
 	case VIRQ_GET_ATTR:
@@ -579,16 +632,23 @@ long virq_instance_ioctl(struct file *file, unsigned int cmd,
 		return virq_irqfd(inst, argp);
 	case VIRQ_SET_GSI_ROUTING:
 		return virq_set_gsi_routing(inst, argp);
+	case VIRQ_UPDATE_GSI_ROUTE:
+		return virq_update_gsi_route(inst, argp);
+	case VIRQ_GET_GSI_ROUTING:
+		return virq_get_gsi_routing(inst, argp);
 	case VIRQ_GET_SOURCES:
 		return virq_sources(inst, argp, false);
 	case VIRQ_SET_SOURCES:
 		return virq_sources(inst, argp, true);
 	case VIRQ_GET_ATTR:
-		return virq_attr_ioctl(&inst->lock, &chip_attr, argp, false);
+		return virq_attr_ioctl(&inst->lock, &chip_attr, argp,
+				       VIRQ_ATTR_GET);
 	case VIRQ_SET_ATTR:
-		return virq_attr_ioctl(&inst->lock, &chip_attr, argp, true);
+		return virq_attr_ioctl(&inst->lock, &chip_attr, argp,
+				       VIRQ_ATTR_SET);
 	case VIRQ_HAS_ATTR:
-		return virq_has_attr(inst, argp);
+		return virq_attr_ioctl(&inst->lock, &chip_attr, argp,
+				       VIRQ_ATTR_HAS);
 	case VIRQ_CHIP_CALL:
 		return virq_call_ioctl(argp, virq_chip_call, inst);
 	}

@@ -368,3 +368,26 @@ void virq_irqfd_exit(void)
 {
 	destroy_workqueue(virq_irqfd_wq);
 }
+
+/*
+ * Notifiers for models: an eventfd_ctx behind an opaque type, so that the
+ * models' sources do not depend on <linux/eventfd.h>.
+ */
+struct virq_notifier *virq_notifier_get(int fd)
+{
+	struct eventfd_ctx *ctx = eventfd_ctx_fdget(fd);
+
+	if (IS_ERR(ctx))
+		return ERR_CAST(ctx);
+	return (struct virq_notifier *)ctx;
+}
+
+void virq_notifier_signal(struct virq_notifier *n)
+{
+	virq_eventfd_signal((struct eventfd_ctx *)n);
+}
+
+void virq_notifier_put(struct virq_notifier *n)
+{
+	eventfd_ctx_put((struct eventfd_ctx *)n);
+}

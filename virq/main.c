@@ -42,6 +42,11 @@ module_param_named(max_sources, virq_max_sources, uint, 0444);
 MODULE_PARM_DESC(max_sources,
 		 "Largest number of interrupt sources per instance (1048576)");
 
+unsigned int virq_max_routes = VIRQ_ROUTES_DEFAULT_MAX;
+module_param_named(max_routes, virq_max_routes, uint, 0444);
+MODULE_PARM_DESC(max_routes,
+		 "Largest number of GSI routing entries per instance (262144)");
+
 static const struct virq_chip_ops *const virq_families[] = {
 #if IS_ENABLED(CONFIG_VIRQ_XICS)
 	&virq_xics_ops,

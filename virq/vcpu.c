@@ -16,6 +16,7 @@
 #include <linux/poll.h>
 #include <linux/uaccess.h>
 
+#include "chip.h"
 #include "core.h"
 #include "trace.h"
 
@@ -35,11 +36,7 @@ static inline struct virq_vcpu_file *to_vcpu_file(struct virq_vcpu *vcpu)
  */
 struct virq_vcpu *virq_get_vcpu(struct virq_instance *inst, u32 index)
 {
-	if (index >= inst->view.nr_vcpus)
-		return NULL;
-	index = array_index_nospec(index, inst->view.nr_vcpus);
-	/* Pairs with smp_store_release() in virq_create_vcpu(). */
-	return smp_load_acquire(&inst->vcpus[index]);
+	return virq_vcpu_slot(inst, inst->vcpus, index);
 }
 
 /**
@@ -98,8 +95,8 @@ static __poll_t virq_vcpu_poll(struct file *file, poll_table *wait)
 	u32 lines;
 
 	poll_wait(file, &vf->wq, wait);
-	lines = vcpu->inst->view.ops->vcpu_output(vcpu);
-	if (lines & (VIRQ_OUT_INT | VIRQ_OUT_FIQ))
+	lines = vcpu->inst->view.ops->vcpu_output(vcpu, NULL);
+	if (lines & VIRQ_OUT_IRQS)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (lines & VIRQ_OUT_EVENTS)
 		mask |= EPOLLPRI;
@@ -116,7 +113,9 @@ static int virq_vcpu_get_output(struct virq_vcpu *vcpu, void __user *argp)
 		return -EINVAL;
 
 	memset(&out, 0, sizeof(out));
-	out.lines = vcpu->inst->view.ops->vcpu_output(vcpu);
+	out.lines = vcpu->inst->view.ops->vcpu_output(vcpu, &out.sipi_vector);
+	if (!(out.lines & VIRQ_OUT_SIPI))
+		out.sipi_vector = 0;
 	return copy_to_user(argp, &out, sizeof(out)) ? -EFAULT : 0;
 }
 
@@ -128,12 +127,16 @@ static int virq_vcpu_ack(struct virq_vcpu *vcpu, void __user *argp)
 
 	if (copy_from_user(&ack, argp, sizeof(ack)))
 		return -EFAULT;
-	if (ack.flags || ack.padding)
+	if (ack.flags)
+		return -EINVAL;
+	/* 0 (the interrupt) or exactly one event line */
+	if (ack.event & ~(VIRQ_OUT_EVENTS | VIRQ_OUT_EXTINT) ||
+	    hweight32(ack.event) > 1)
 		return -EINVAL;
 	if (!ops->vcpu_ack)
 		return -EOPNOTSUPP;
 
-	ret = ops->vcpu_ack(vcpu, &ack.id);
+	ret = ops->vcpu_ack(vcpu, ack.event, &ack.id);
 	if (ret)
 		return ret;
 	return copy_to_user(argp, &ack, sizeof(ack)) ? -EFAULT : 0;
@@ -155,7 +158,7 @@ static int virq_vcpu_access(struct virq_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (acc.flags & ~VIRQ_ACCESS_WRITE || acc.padding)
 		return -EINVAL;
-	if (acc.space < VIRQ_SPACE_MMIO || acc.space > VIRQ_SPACE_SYSREG)
+	if (acc.space < VIRQ_SPACE_MMIO || acc.space > VIRQ_SPACE_PIO)
 		return -EINVAL;
 	if (!virq_access_len_ok(acc.len))
 		return -EINVAL;
@@ -203,6 +206,15 @@ static int virq_vcpu_set_attr(void *obj, u32 group, u64 attr,
 						   size);
 }
 
+static int virq_vcpu_has_attr(void *obj, u32 group, u64 attr)
+{
+	struct virq_vcpu *vcpu = obj;
+
+	if (!vcpu->inst->view.ops->vcpu_has_attr)
+		return -ENXIO;
+	return vcpu->inst->view.ops->vcpu_has_attr(vcpu, group, attr);
+}
+
 static long virq_vcpu_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -211,6 +223,7 @@ static long virq_vcpu_ioctl(struct file *file, unsigned int cmd,
 	struct virq_attr_target vcpu_attr = {
 		.get = virq_vcpu_get_attr,
 		.set = virq_vcpu_set_attr,
+		.has = virq_vcpu_has_attr,
 		.obj = vcpu,
 	};
 
@@ -225,10 +238,13 @@ static long virq_vcpu_ioctl(struct file *file, unsigned int cmd,
 		return virq_call_ioctl(argp, virq_vcpu_call, vcpu);
 	case VIRQ_VCPU_GET_ATTR:
 		return virq_attr_ioctl(&vcpu->inst->lock, &vcpu_attr, argp,
-				       false);
+				       VIRQ_ATTR_GET);
 	case VIRQ_VCPU_SET_ATTR:
 		return virq_attr_ioctl(&vcpu->inst->lock, &vcpu_attr, argp,
-				       true);
+				       VIRQ_ATTR_SET);
+	case VIRQ_VCPU_HAS_ATTR:
+		return virq_attr_ioctl(&vcpu->inst->lock, &vcpu_attr, argp,
+				       VIRQ_ATTR_HAS);
 	}
 	return -ENOTTY;
 }
@@ -241,17 +257,6 @@ static const struct file_operations virq_vcpu_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
 };
-
-static bool virq_arch_id_in_use(struct virq_instance *inst, u64 arch_id)
-{
-	u32 i;
-
-	lockdep_assert_held(&inst->lock);
-	for (i = 0; i < inst->view.nr_vcpus; i++)
-		if (inst->vcpus[i] && inst->vcpus[i]->arch_id == arch_id)
-			return true;
-	return false;
-}
 
 /**
  * virq_create_vcpu() - VIRQ_CREATE_VCPU
@@ -293,7 +298,8 @@ int virq_create_vcpu(struct virq_instance *inst, void __user *argp)
 
 	mutex_lock(&inst->lock);
 	ret = -EEXIST;
-	if (inst->vcpus[index] || virq_arch_id_in_use(inst, uc.arch_id))
+	if (inst->vcpus[index] ||
+	    virq_arch_id_in_use(inst, inst->vcpus, uc.arch_id))
 		goto out_unlock;
 
 	ret = ops->vcpu_create(&vf->vcpu);

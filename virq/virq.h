@@ -37,12 +37,15 @@ enum virq_driver {
  * @family: VIRQ_FAMILY_*
  * @nr_vcpus: number of vCPUs
  * @nr_sources: number of sources
+ * @max_routes: largest number of GSI routing entries (families with
+ *	routing)
  * @options: the family's options, zero-extended to ops->options_size
  */
 struct virq_config {
 	u32 family;
 	u32 nr_vcpus;
 	u32 nr_sources;
+	u32 max_routes;
 	const void *options;
 };
 
@@ -109,15 +112,27 @@ struct virq_call_args {
  * @set_attr: set chip attribute (@group, @attr) from @buf of @size bytes
  * @has_attr: 0 if the chip knows (@group, @attr), else -ENXIO
  * @chip_call: a call on the instance (firmware services)
+ * @set_routing: replace the whole GSI routing table by @nr entries, each
+ *	checked by virq_check_route(); all or nothing.  NULL: the family has
+ *	no GSI routing (the ioctls fail with -EOPNOTSUPP)
+ * @update_route: VIRQ_ROUTE_OP_* @op on one entry
+ * @get_routing: copy up to *@nr entries ordered by GSI to @e and set *@nr
+ *	to the table's count (-ENOSPC when they do not fit)
  * @vcpu_output: (atomic) the VIRQ_OUT_* lines of @vcpu now; must read
- *	the model's state directly, never a cached copy
- * @vcpu_ack: acknowledge the highest-priority interrupt of @vcpu
+ *	the model's state directly, never a cached copy.  When the lines
+ *	include VIRQ_OUT_SIPI and @sipi_vector is not NULL, store the SIPI
+ *	vector there.
+ * @vcpu_ack: @event 0: acknowledge the highest-priority interrupt of
+ *	@vcpu; else take the pending event @event (one VIRQ_OUT_* bit of
+ *	VIRQ_OUT_EVENTS or VIRQ_OUT_EXTINT; -EINVAL if the family has no
+ *	such event, -EAGAIN if it is not pending)
  * @vcpu_access: a register access by @vcpu; -ENXIO if @addr is not the
  *	chip's
  * @vcpu_call: a hypercall by @vcpu; -EOPNOTSUPP if the model does not
  *	implement call @nr, so that the VMM handles it
  * @vcpu_get_attr: as @get_attr, for per-vCPU state
  * @vcpu_set_attr: as @set_attr, for per-vCPU state
+ * @vcpu_has_attr: as @has_attr, for per-vCPU state
  * @show: print the chip state for debugfs
  */
 struct virq_chip_ops {
@@ -151,9 +166,15 @@ struct virq_chip_ops {
 	int (*has_attr)(struct virq_instance *inst, u32 group, u64 attr);
 	int (*chip_call)(struct virq_instance *inst,
 			 struct virq_call_args *call);
+	int (*set_routing)(struct virq_instance *inst,
+			   const struct virq_route *e, u32 nr);
+	int (*update_route)(struct virq_instance *inst, u32 op,
+			    const struct virq_route *e);
+	int (*get_routing)(struct virq_instance *inst, struct virq_route *e,
+			   u32 *nr);
 
-	u32 (*vcpu_output)(struct virq_vcpu *vcpu);
-	int (*vcpu_ack)(struct virq_vcpu *vcpu, u64 *id);
+	u32 (*vcpu_output)(struct virq_vcpu *vcpu, u32 *sipi_vector);
+	int (*vcpu_ack)(struct virq_vcpu *vcpu, u32 event, u64 *id);
 	int (*vcpu_access)(struct virq_vcpu *vcpu, u32 space, u64 addr,
 			   u32 len, bool write, u64 *data);
 	int (*vcpu_call)(struct virq_vcpu *vcpu, struct virq_call_args *call);
@@ -161,6 +182,7 @@ struct virq_chip_ops {
 			     void *buf, u32 *size);
 	int (*vcpu_set_attr)(struct virq_vcpu *vcpu, u32 group, u64 attr,
 			     const void *buf, u32 size);
+	int (*vcpu_has_attr)(struct virq_vcpu *vcpu, u32 group, u64 attr);
 
 	void (*show)(struct virq_instance *inst, struct seq_file *m);
 };
@@ -220,6 +242,17 @@ void virq_vcpu_kick(struct virq_vcpu *vcpu);
  * without model locks held, from process context.
  */
 void virq_notify_eoi(struct virq_instance *inst, u32 source);
+
+/*
+ * Notifiers: eventfds a VMM hands a model through an attribute (the x86
+ * remapping fault eventfd).  virq_notifier_get() takes a reference on the
+ * eventfd behind @fd (ERR_PTR(-EBADF) if it is not one; process context);
+ * virq_notifier_signal() may be called from any context.
+ */
+struct virq_notifier;
+struct virq_notifier *virq_notifier_get(int fd);
+void virq_notifier_signal(struct virq_notifier *n);
+void virq_notifier_put(struct virq_notifier *n);
 
 /* Tracing hooks: models report what the guest acknowledged and ended. */
 void virq_trace_ack(struct virq_vcpu *vcpu, u64 id);

@@ -39,8 +39,10 @@ TEST_F(inst, get_api)
 	/* no bit for family 0 or beyond VIRQ_FAMILY_MAX */
 	EXPECT_EQ(0, api.families & ~(((1ULL << (VIRQ_FAMILY_MAX + 1)) - 1) &
 				      ~1ULL));
-	for (i = 0; i < 4; i++)
+	EXPECT_EQ(0, api.padding);
+	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0, api.reserved[i]) TH_LOG("reserved[%zu]", i);
+	EXPECT_EQ(virq_module_param("max_routes"), api.max_routes);
 
 	max_vcpus = virq_module_param("max_vcpus");
 	max_sources = virq_module_param("max_sources");
@@ -211,6 +213,8 @@ TEST_F(inst, enodev_before_chip)
 	struct virq_route route = { .gsi = 0, .type = VIRQ_ROUTE_MSI };
 	struct virq_routing routing = { .nr = 1,
 					.entries = (__u64)(uintptr_t)&route };
+	struct virq_route_update update = { .op = VIRQ_ROUTE_OP_ADD,
+					    .route = route };
 	__u64 words[4];
 	struct virq_sources src = { .first = XICS_SRC, .count = 4,
 				    .addr = (__u64)(uintptr_t)words };
@@ -238,6 +242,8 @@ TEST_F(inst, enodev_before_chip)
 	EXPECT_ENODEV(VIRQ_SIGNAL_MSI, &msi);
 	EXPECT_ENODEV(VIRQ_IRQFD, &irqfd);
 	EXPECT_ENODEV(VIRQ_SET_GSI_ROUTING, &routing);
+	EXPECT_ENODEV(VIRQ_UPDATE_GSI_ROUTE, &update);
+	EXPECT_ENODEV(VIRQ_GET_GSI_ROUTING, &routing);
 	EXPECT_ENODEV(VIRQ_GET_SOURCES, &src);
 	EXPECT_ENODEV(VIRQ_SET_SOURCES, &src);
 	EXPECT_ENODEV(VIRQ_GET_ATTR, &attr);

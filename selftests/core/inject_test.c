@@ -351,6 +351,37 @@ TEST_F(xics, gsi_routing)
 	ASSERT_EQ(EFAULT, errno);
 }
 
+/* The single-entry update and the read-back: also EOPNOTSUPP on XICS */
+TEST_F(xics, gsi_route_update_and_get)
+{
+	struct virq_route r = { .gsi = 1, .type = VIRQ_ROUTE_MSI,
+				.u.msi.data = XICS_SRC };
+	struct virq_route_update u = { .route = r };
+	struct virq_routing rt = { .nr = 1,
+				   .entries = (__u64)(uintptr_t)&r };
+	__u32 op, bit;
+
+	SKIP_IF_SETUP_SKIPPED();
+	for (op = VIRQ_ROUTE_OP_ADD; op <= VIRQ_ROUTE_OP_CLEAR; op++) {
+		u.op = op;
+		u.route = op == VIRQ_ROUTE_OP_CLEAR ?
+			  (struct virq_route){ .gsi = 1 } : r;
+		ASSERT_EQ(-1, ioctl(self->fd, VIRQ_UPDATE_GSI_ROUTE, &u));
+		ASSERT_EQ(EOPNOTSUPP, errno) TH_LOG("op %u", op);
+	}
+	ASSERT_EQ(-1, ioctl(self->fd, VIRQ_GET_GSI_ROUTING, &rt));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	for (bit = 0; bit < 32; bit++) {
+		rt.flags = 1U << bit;
+		ASSERT_EQ(-1, ioctl(self->fd, VIRQ_GET_GSI_ROUTING, &rt));
+		ASSERT_EQ(EINVAL, errno) TH_LOG("flags bit %u", bit);
+	}
+	ASSERT_EQ(-1, ioctl(self->fd, VIRQ_UPDATE_GSI_ROUTE, virq_bad_ptr()));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, ioctl(self->fd, VIRQ_GET_GSI_ROUTING, virq_bad_ptr()));
+	ASSERT_EQ(EFAULT, errno);
+}
+
 /* --- VIRQ_CHIP_CALL ---------------------------------------------------- */
 
 TEST_F(xics, chip_call_flags)

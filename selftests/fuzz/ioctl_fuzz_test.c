@@ -187,6 +187,7 @@ static void fuzz_instance(struct thread_ctx *t, int fd)
 		struct virq_msi msi;
 		struct virq_irqfd irqfd;
 		struct virq_routing routing;
+		struct virq_route_update update;
 		struct virq_sources src;
 		struct virq_attr attr;
 		struct virq_call call;
@@ -254,9 +255,26 @@ static void fuzz_instance(struct thread_ctx *t, int fd)
 		break;
 	}
 	case 8:
-		cmd = VIRQ_SET_GSI_ROUTING;
-		a.routing.nr = rnd_val(t, 4);
-		a.routing.entries = rnd_ptr(t, 64);
+		switch (rnd_below(t, 3)) {
+		case 0:
+			cmd = VIRQ_SET_GSI_ROUTING;
+			break;
+		case 1:
+			cmd = VIRQ_GET_GSI_ROUTING;
+			break;
+		default:
+			cmd = VIRQ_UPDATE_GSI_ROUTE;
+			a.update.op = rnd_val(t, 5);
+			a.update.route.gsi = rnd_val(t, 64);
+			a.update.route.type = rnd_val(t, 3);
+			a.update.route.u.irqchip.irqchip = rnd_val(t, 4);
+			a.update.route.u.irqchip.pin = rnd_val(t, 24);
+			break;
+		}
+		if (cmd != VIRQ_UPDATE_GSI_ROUTE) {
+			a.routing.nr = rnd_val(t, 4);
+			a.routing.entries = rnd_ptr(t, 64);
+		}
 		break;
 	case 9:
 	case 10:
@@ -343,7 +361,8 @@ static void fuzz_vcpu(struct thread_ctx *t, int fd)
 		a.call.args[1] = rnd_val(t, 256);
 		break;
 	case 5:
-		cmd = rnd_below(t, 2) ? VIRQ_VCPU_GET_ATTR : VIRQ_VCPU_SET_ATTR;
+		cmd = rnd_below(t, 3) == 0 ? VIRQ_VCPU_HAS_ATTR :
+		      rnd_below(t, 2) ? VIRQ_VCPU_GET_ATTR : VIRQ_VCPU_SET_ATTR;
 		a.attr.group = rnd_val(t, 2);
 		a.attr.size = rnd_val(t, 8);
 		a.attr.addr = rnd_ptr(t, 8);

@@ -478,12 +478,12 @@ TEST_F(xics, h_xirr_x_and_ack)
 	EXPECT_EQ(1, line(_metadata, self->fd, 100, VIRQ_LINE_EDGE));
 	memset(&ack, 0xcc, sizeof(ack));
 	ack.flags = 0;
-	ack.padding = 0;
+	ack.event = 0;
 	ASSERT_EQ(0, ioctl(v, VIRQ_VCPU_ACK, &ack));
 	EXPECT_EQ(0xff000000 | 100, ack.id);
 	memset(&ack, 0xcc, sizeof(ack));
 	ack.flags = 0;
-	ack.padding = 0;
+	ack.event = 0;
 	ASSERT_EQ(0, ioctl(v, VIRQ_VCPU_ACK, &ack));
 	EXPECT_EQ(0x05000000ULL, ack.id);	/* nothing pending */
 	eoi(_metadata, v, 0xff000000 | 100);

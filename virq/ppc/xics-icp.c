@@ -25,8 +25,8 @@
 
 /*
  * Commit @new if the state is still @old, recomputing the EE output.  The
- * caller kicks the vCPU when new->out_ee is set, after dropping any ICS
- * lock: virq_vcpu_kick() takes a wait-queue lock.
+ * caller kicks the vCPU when new->out_ee is set (icp_after_update()), after
+ * dropping any ICS lock: virq_vcpu_kick() takes a wait-queue lock.
  */
 static bool icp_try_update(struct xics_icp *icp, union xics_icp_state old,
 			   union xics_icp_state *new)
@@ -156,6 +156,21 @@ static void icp_resend(struct virq_xics *xics, struct xics_icp *icp)
 }
 
 /*
+ * The tail of every ICP state change the vCPU's hcalls (and a restore)
+ * commit, with no ICS lock held: kick the vCPU if EE is now raised, Reject
+ * the interrupt the change displaced from the XISR (@reject, 0 for none),
+ * then Resend if @resend (need_resend was set and the change cleared it).
+ */
+static void icp_after_update(struct virq_xics *xics, struct xics_icp *icp,
+			     union xics_icp_state new, u32 reject, bool resend)
+{
+	icp_kick(icp, new);
+	icp_reject(xics, icp, reject);
+	if (resend)
+		icp_resend(xics, icp);
+}
+
+/*
  * ICP State: Accept_Interrupt (H_XIRR).  Returns the XIRR: the CPPR as it
  * was and the pending source; the CPPR becomes the accepted interrupt's
  * priority.  Nothing is pending after this, so EE drops.
@@ -217,10 +232,7 @@ static void icp_down_cppr(struct virq_xics *xics, struct xics_icp *icp,
 		new.need_resend = 0;
 	} while (!icp_try_update(icp, old, &new));
 
-	icp_kick(icp, new);
-	icp_reject(xics, icp, reject);
-	if (resend)
-		icp_resend(xics, icp);
+	icp_after_update(xics, icp, new, reject, resend);
 }
 
 /*
@@ -246,8 +258,7 @@ static void icp_up_cppr(struct virq_xics *xics, struct xics_icp *icp, u8 cppr)
 		}
 	} while (!icp_try_update(icp, old, &new));
 
-	icp_kick(icp, new);
-	icp_reject(xics, icp, reject);
+	icp_after_update(xics, icp, new, reject, false);
 }
 
 /* ICP State: Set_CPPR (H_CPPR).  Only the vCPU itself changes its CPPR. */
@@ -296,10 +307,7 @@ static void icp_set_mfrr(struct virq_xics *xics, struct xics_icp *icp,
 		}
 	} while (!icp_try_update(icp, old, &new));
 
-	icp_kick(icp, new);
-	icp_reject(xics, icp, reject);
-	if (resend)
-		icp_resend(xics, icp);
+	icp_after_update(xics, icp, new, reject, resend);
 }
 
 /* ICP State: EOI (H_EOI): Down_CPPR, then the source's EOI in its ICS. */
@@ -406,12 +414,15 @@ int virq_xics_vcpu_call(struct virq_vcpu *vcpu, struct virq_call_args *call)
 /**
  * virq_xics_vcpu_ack() - VIRQ_VCPU_ACK: H_XIRR on behalf of @vcpu
  * @vcpu: the vCPU
+ * @event: 0 (XICS has no other events)
  * @id: (out) the XIRR (0 in the XISR when nothing was pending)
  *
- * Return: 0.
+ * Return: 0, or -EINVAL for an event.
  */
-int virq_xics_vcpu_ack(struct virq_vcpu *vcpu, u64 *id)
+int virq_xics_vcpu_ack(struct virq_vcpu *vcpu, u32 event, u64 *id)
 {
+	if (event)
+		return -EINVAL;
 	*id = icp_h_xirr(vcpu);
 	return 0;
 }
@@ -419,11 +430,12 @@ int virq_xics_vcpu_ack(struct virq_vcpu *vcpu, u64 *id)
 /**
  * virq_xics_vcpu_output() - the output lines of @vcpu
  * @vcpu: the vCPU
+ * @sipi_vector: unused (XICS has no SIPI)
  *
  * Context: any; reads the ICP state word, no cached copy.
  * Return: VIRQ_OUT_INT while the ICP asserts EE, else 0.
  */
-u32 virq_xics_vcpu_output(struct virq_vcpu *vcpu)
+u32 virq_xics_vcpu_output(struct virq_vcpu *vcpu, u32 *sipi_vector)
 {
 	struct xics_icp *icp = vcpu->priv;
 
@@ -514,10 +526,21 @@ static int icp_set_word(struct virq_xics *xics, struct xics_icp *icp, u64 word)
 		}
 	} while (!icp_try_update(icp, old, &new));
 
-	icp_kick(icp, new);
-	if (resend)
-		icp_resend(xics, icp);
+	icp_after_update(xics, icp, new, 0, resend);
 	return 0;
+}
+
+/**
+ * virq_xics_vcpu_has_attr() - the ICP state word is the only vCPU attribute
+ * @vcpu: the vCPU
+ * @group: VIRQ_XICS_GRP_ICP
+ * @attr: 0
+ *
+ * Return: 0, or -ENXIO for another group or attribute.
+ */
+int virq_xics_vcpu_has_attr(struct virq_vcpu *vcpu, u32 group, u64 attr)
+{
+	return group == VIRQ_XICS_GRP_ICP && !attr ? 0 : -ENXIO;
 }
 
 /**

@@ -1005,6 +1005,7 @@ const struct virq_chip_ops virq_xics_ops = {
 	.vcpu_call		= virq_xics_vcpu_call,
 	.vcpu_get_attr		= virq_xics_vcpu_get_attr,
 	.vcpu_set_attr		= virq_xics_vcpu_set_attr,
+	.vcpu_has_attr		= virq_xics_vcpu_has_attr,
 
 	.show			= xics_show,
 };

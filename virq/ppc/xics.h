@@ -184,8 +184,8 @@ bool virq_xics_icp_try_to_deliver(struct xics_icp *icp, u32 irq, u8 priority,
 void virq_xics_show_icps(struct virq_xics *xics, struct seq_file *m);
 int virq_xics_vcpu_create(struct virq_vcpu *vcpu);
 void virq_xics_vcpu_destroy(struct virq_vcpu *vcpu);
-u32 virq_xics_vcpu_output(struct virq_vcpu *vcpu);
-int virq_xics_vcpu_ack(struct virq_vcpu *vcpu, u64 *id);
+u32 virq_xics_vcpu_output(struct virq_vcpu *vcpu, u32 *sipi_vector);
+int virq_xics_vcpu_ack(struct virq_vcpu *vcpu, u32 event, u64 *id);
 int virq_xics_vcpu_access(struct virq_vcpu *vcpu, u32 space, u64 addr,
 			  u32 len, bool write, u64 *data);
 int virq_xics_vcpu_call(struct virq_vcpu *vcpu, struct virq_call_args *call);
@@ -193,5 +193,6 @@ int virq_xics_vcpu_get_attr(struct virq_vcpu *vcpu, u32 group, u64 attr,
 			    void *buf, u32 *size);
 int virq_xics_vcpu_set_attr(struct virq_vcpu *vcpu, u32 group, u64 attr,
 			    const void *buf, u32 size);
+int virq_xics_vcpu_has_attr(struct virq_vcpu *vcpu, u32 group, u64 attr);
 
 #endif /* _VIRQ_PPC_XICS_H */

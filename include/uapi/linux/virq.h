@@ -48,7 +48,9 @@
 #define VIRQ_FEATURE_SOURCE_STATE	(1ULL << 3) /* VIRQ_{GET,SET}_SOURCES */
 #define VIRQ_FEATURE_ATTR		(1ULL << 4) /* VIRQ_{GET,SET,HAS}_ATTR */
 #define VIRQ_FEATURE_VCPU_POLL		(1ULL << 5) /* poll() on vCPU fds */
-#define VIRQ_FEATURE_ALL		((1ULL << 6) - 1)
+/* VIRQ_UPDATE_GSI_ROUTE and VIRQ_GET_GSI_ROUTING */
+#define VIRQ_FEATURE_ROUTE_UPDATE	(1ULL << 6)
+#define VIRQ_FEATURE_ALL		((1ULL << 7) - 1)
 
 /**
  * struct virq_api - VIRQ_GET_API argument
@@ -60,6 +62,9 @@
  *		parameter max_vcpus)
  * @max_sources: (out) largest nr_sources VIRQ_CREATE_CHIP accepts (module
  *		parameter max_sources)
+ * @max_routes:	(out) largest number of GSI routing entries per instance
+ *		(module parameter max_routes)
+ * @padding:	(out) zeroed
  * @reserved:	(out) zeroed
  */
 struct virq_api {
@@ -69,7 +74,9 @@ struct virq_api {
 	__u64 families;
 	__u32 max_vcpus;
 	__u32 max_sources;
-	__u64 reserved[4];
+	__u32 max_routes;
+	__u32 padding;
+	__u64 reserved[3];
 };
 
 /**
@@ -98,6 +105,8 @@ struct virq_family_info {
 
 /* --- Chip creation (instance fd) ----------------------------------------- */
 
+#define VIRQ_OPTIONS_MAX_SIZE	4096	/* largest virq_chip_config.options_size */
+
 /**
  * struct virq_chip_config - VIRQ_CREATE_CHIP argument
  * @family:	(in) VIRQ_FAMILY_*
@@ -106,9 +115,10 @@ struct virq_family_info {
  * @nr_sources:	(in) number of interrupt sources; its meaning is the family's
  *		(XICS: size of the flat source-number space)
  * @options:	(in) user pointer to the family's options struct, or 0
- * @options_size: (in) size of *@options in bytes, 0 when @options is 0.
- *		A shorter struct than the module knows is zero-extended; a
- *		longer one is accepted only if the extra bytes are zero.
+ * @options_size: (in) size of *@options in bytes, 0 when @options is 0,
+ *		at most VIRQ_OPTIONS_MAX_SIZE.  A shorter struct than the
+ *		module knows is zero-extended; a longer one is accepted only
+ *		if the extra bytes are zero.
  * @padding:	(in) must be 0
  */
 struct virq_chip_config {
@@ -236,6 +246,7 @@ struct virq_irqfd {
 
 #define VIRQ_ROUTE_IRQCHIP	1
 #define VIRQ_ROUTE_MSI		2
+#define VIRQ_ROUTES_DEFAULT_MAX	262144	/* default of module parameter max_routes */
 
 #define VIRQ_ROUTE_FLAG_DEVID	(1U << 0)	/* msi.devid is valid */
 
@@ -244,9 +255,13 @@ struct virq_irqfd {
  * struct kvm_irq_routing_entry
  * @gsi:	(in) GSI this entry belongs to
  * @type:	(in) VIRQ_ROUTE_IRQCHIP or VIRQ_ROUTE_MSI
- * @flags:	(in) VIRQ_ROUTE_FLAG_*
+ * @flags:	(in) VIRQ_ROUTE_FLAG_* (DEVID only with VIRQ_ROUTE_MSI)
  * @pad:	(in) must be 0
- * @u:		(in) target: an irqchip pin or an MSI message
+ * @u:		(in) target: an irqchip pin (irqchip: VIRQ_X86_IRQCHIP_*) or
+ *		an MSI message; the unused words of @u.pad must be 0
+ *
+ * One GSI may have several irqchip entries (at most one per pin) and at
+ * most one MSI entry, not both kinds.
  */
 struct virq_route {
 	__u32 gsi;
@@ -269,17 +284,45 @@ struct virq_route {
 };
 
 /**
- * struct virq_routing - VIRQ_SET_GSI_ROUTING argument
- * @nr:		(in) number of entries at @entries
+ * struct virq_routing - VIRQ_SET_GSI_ROUTING and VIRQ_GET_GSI_ROUTING
+ * argument
+ * @nr:		SET: (in) number of entries at @entries, 0..max_routes.
+ *		GET: (in) capacity of @entries, (out) number of entries in
+ *		the table (ENOSPC, with @nr set, when they do not fit)
  * @flags:	(in) must be 0
  * @entries:	(in) user pointer to an array of struct virq_route
  *
+ * SET replaces the whole table (KVM semantics): it validates every entry
+ * before it changes anything.  GET returns the entries ordered by GSI.
  * Only the x86 family has GSI routing; the others fail with EOPNOTSUPP.
  */
 struct virq_routing {
 	__u32 nr;
 	__u32 flags;
 	__u64 entries;
+};
+
+#define VIRQ_ROUTE_OP_ADD	1	/* add @route to its GSI */
+#define VIRQ_ROUTE_OP_DELETE	2	/* remove the entry equal to @route */
+#define VIRQ_ROUTE_OP_REPLACE	3	/* @route becomes its GSI's only entry */
+#define VIRQ_ROUTE_OP_CLEAR	4	/* remove every entry of @route.gsi */
+
+/**
+ * struct virq_route_update - VIRQ_UPDATE_GSI_ROUTE argument: change one
+ * GSI without rebuilding the table
+ * @op:		(in) VIRQ_ROUTE_OP_*
+ * @flags:	(in) must be 0
+ * @route:	(in) the entry (for VIRQ_ROUTE_OP_CLEAR only @route.gsi is
+ *		read; every other field must be 0)
+ *
+ * Each update is atomic for its GSI: an injection sees the GSI's entries
+ * before or after the update, never a mix.  It costs O(1) whatever the
+ * table size and never waits for concurrent injections.
+ */
+struct virq_route_update {
+	__u32 op;
+	__u32 flags;
+	struct virq_route route;
 };
 
 /* --- Source state (instance fd) -------------------------------------------- */
@@ -308,15 +351,20 @@ struct virq_sources {
 
 /* --- Chip and vCPU attributes (instance fd and vCPU fd) -------------------- */
 
+#define VIRQ_ATTR_MAX_SIZE	65536	/* largest attribute value */
+
 /**
- * struct virq_attr - VIRQ_{GET,SET,HAS}_ATTR and VIRQ_VCPU_{GET,SET}_ATTR
+ * struct virq_attr - VIRQ_{GET,SET,HAS}_ATTR and VIRQ_VCPU_{GET,SET,HAS}_ATTR
  * @group:	(in) attribute group, family-specific (VIRQ_<FAMILY>_GRP_*)
  * @flags:	(in) must be 0
  * @attr:	(in) attribute within the group
  * @addr:	(in) user pointer to the value
- * @size:	(in/out) in: bytes available at @addr; out: the attribute's
- *		size.  A GET into a buffer that is too small fails with ENOSPC
- *		and reports the size needed here.
+ * @size:	(in/out) in: bytes available at @addr; out (GET only): the
+ *		attribute's size.  A GET into a buffer that is too small fails
+ *		with ENOSPC and reports the size needed here; a GET may offer
+ *		any size (no attribute exceeds VIRQ_ATTR_MAX_SIZE).  A SET of
+ *		more than VIRQ_ATTR_MAX_SIZE bytes fails with E2BIG.  HAS
+ *		ignores @addr and @size.
  * @padding:	(in) must be 0
  */
 struct virq_attr {
@@ -358,6 +406,7 @@ struct virq_call {
 #define VIRQ_OUT_SMI		(1U << 4)	/* x86 SMI pending */
 #define VIRQ_OUT_EXTINT		(1U << 5)	/* x86 ExtINT (ask the PIC) */
 #define VIRQ_OUT_FIQ		(1U << 6)	/* ARM FIQ (group 0) */
+#define VIRQ_OUT_IRQS		(VIRQ_OUT_INT | VIRQ_OUT_EXTINT | VIRQ_OUT_FIQ)
 #define VIRQ_OUT_EVENTS		(VIRQ_OUT_NMI | VIRQ_OUT_INIT | \
 				 VIRQ_OUT_SIPI | VIRQ_OUT_SMI)
 
@@ -369,8 +418,8 @@ struct virq_call {
  * @padding:	(out) zeroed
  * @reserved:	(out) zeroed
  *
- * poll() on a vCPU fd reports EPOLLIN while VIRQ_OUT_INT or VIRQ_OUT_FIQ is
- * asserted and EPOLLPRI while any of VIRQ_OUT_EVENTS is.
+ * poll() on a vCPU fd reports EPOLLIN while VIRQ_OUT_INT, VIRQ_OUT_EXTINT or
+ * VIRQ_OUT_FIQ is asserted and EPOLLPRI while any of VIRQ_OUT_EVENTS is.
  */
 struct virq_vcpu_output {
 	__u32 lines;
@@ -383,13 +432,20 @@ struct virq_vcpu_output {
 /**
  * struct virq_ack - VIRQ_VCPU_ACK argument
  * @flags:	(in) must be 0
- * @padding:	(in) must be 0
- * @id:		(out) what the acknowledge cycle returns: the vector (x86
- *		INTA), the INTID (GIC IAR) or the XIRR (XICS H_XIRR)
+ * @event:	(in) 0: acknowledge the highest-priority interrupt (x86 INTA,
+ *		GIC IAR, XICS H_XIRR).  Otherwise exactly one of
+ *		VIRQ_OUT_NMI, VIRQ_OUT_INIT, VIRQ_OUT_SIPI, VIRQ_OUT_SMI or
+ *		VIRQ_OUT_EXTINT: take that pending event (x86), which clears
+ *		its output line; EAGAIN if it is not pending.
+ * @id:		(out) for an interrupt, what the acknowledge cycle returns:
+ *		the vector (x86; the spurious vector when nothing is
+ *		pending), the INTID (GIC IAR) or the XIRR (XICS).  For
+ *		VIRQ_OUT_SIPI the SIPI vector, for VIRQ_OUT_EXTINT the
+ *		vector the PIC supplies; 0 for the other events.
  */
 struct virq_ack {
 	__u32 flags;
-	__u32 padding;
+	__u32 event;
 	__u64 id;
 };
 
@@ -398,6 +454,7 @@ struct virq_ack {
 #define VIRQ_SPACE_MMIO		1	/* guest-physical address */
 #define VIRQ_SPACE_MSR		2	/* x86 MSR index */
 #define VIRQ_SPACE_SYSREG	3	/* ARM system register encoding */
+#define VIRQ_SPACE_PIO		4	/* x86 I/O port */
 
 #define VIRQ_ACCESS_WRITE	(1U << 0)
 
@@ -426,30 +483,106 @@ struct virq_access {
 
 /* --- ioctl commands ------------------------------------------------------- */
 
+/*
+ * Every ioctl can also fail with EFAULT (a user pointer is bad) and ENOTTY
+ * (unknown command, or a command for the other kind of fd).  Every ioctl
+ * below that needs a chip fails with ENODEV before VIRQ_CREATE_CHIP.  The
+ * full rules are in Documentation/userspace-api/virq/error-codes.rst.
+ */
+
 /* Instance fd */
+
+/* VIRQ_GET_API: module version and features.  EINVAL: flags. */
 #define VIRQ_GET_API		_IOWR(VIRQIO, 0x00, struct virq_api)
+/* VIRQ_GET_FAMILY: one family's limits.  EINVAL, EOPNOTSUPP (not built). */
 #define VIRQ_GET_FAMILY		_IOWR(VIRQIO, 0x01, struct virq_family_info)
+/*
+ * VIRQ_CREATE_CHIP: once per instance.  EINVAL (flags, padding, counts,
+ * options without size), EOPNOTSUPP (family not built), E2BIG (options
+ * larger than VIRQ_OPTIONS_MAX_SIZE, or than the family's struct with
+ * non-zero extra bytes), ENOMEM, EEXIST (chip exists).
+ */
 #define VIRQ_CREATE_CHIP	_IOW(VIRQIO, 0x02, struct virq_chip_config)
+/*
+ * VIRQ_CREATE_VCPU: returns a vCPU fd.  EINVAL (flags, index, arch_id the
+ * family refuses), EEXIST (index or arch_id taken), ENOMEM, EMFILE, ENFILE.
+ */
 #define VIRQ_CREATE_VCPU	_IOW(VIRQIO, 0x03, struct virq_vcpu_create)
+/* VIRQ_IRQ_LINE: one injection.  EINVAL (flags, op, source), ENOMEM. */
 #define VIRQ_IRQ_LINE		_IOWR(VIRQIO, 0x04, struct virq_irq_line)
+/*
+ * VIRQ_IRQ_LINES: a batch; returns the number applied.  EINVAL (count,
+ * any entry's flags, op or source), ENOMEM.
+ */
 #define VIRQ_IRQ_LINES		_IOW(VIRQIO, 0x05, struct virq_irq_lines)
+/* VIRQ_SIGNAL_MSI: EINVAL (flags, message), EOPNOTSUPP, ENOMEM. */
 #define VIRQ_SIGNAL_MSI		_IOWR(VIRQIO, 0x06, struct virq_msi)
+/*
+ * VIRQ_IRQFD: assign or deassign.  EINVAL (flags, padding, source), EBADF
+ * (not an eventfd), EBUSY (eventfd already assigned), ENOENT (deassign of
+ * an unknown pair), ENOMEM.
+ */
 #define VIRQ_IRQFD		_IOW(VIRQIO, 0x07, struct virq_irqfd)
+/*
+ * VIRQ_SET_GSI_ROUTING: EINVAL (flags, an entry), E2BIG (more than
+ * max_routes entries), ENOMEM, EOPNOTSUPP (family has no GSI routing).
+ */
 #define VIRQ_SET_GSI_ROUTING	_IOW(VIRQIO, 0x08, struct virq_routing)
+/* VIRQ_GET_SOURCES: EINVAL (flags, padding, range), ENOMEM. */
 #define VIRQ_GET_SOURCES	_IOW(VIRQIO, 0x09, struct virq_sources)
+/* VIRQ_SET_SOURCES: all or nothing.  EINVAL (also: a bad word), ENOMEM. */
 #define VIRQ_SET_SOURCES	_IOW(VIRQIO, 0x0a, struct virq_sources)
+/*
+ * VIRQ_GET_ATTR: EINVAL (flags, padding), ENXIO (unknown group or
+ * attribute), ENOSPC (buffer too small; size reports the need), ENOMEM.
+ */
 #define VIRQ_GET_ATTR		_IOWR(VIRQIO, 0x0b, struct virq_attr)
-#define VIRQ_SET_ATTR		_IOWR(VIRQIO, 0x0c, struct virq_attr)
-#define VIRQ_HAS_ATTR		_IOWR(VIRQIO, 0x0d, struct virq_attr)
+/*
+ * VIRQ_SET_ATTR: EINVAL (flags, padding, a value the family refuses),
+ * E2BIG (size above VIRQ_ATTR_MAX_SIZE), ENXIO, ENOMEM.
+ */
+#define VIRQ_SET_ATTR		_IOW(VIRQIO, 0x0c, struct virq_attr)
+/* VIRQ_HAS_ATTR: 0 if known.  EINVAL (flags, padding), ENXIO. */
+#define VIRQ_HAS_ATTR		_IOW(VIRQIO, 0x0d, struct virq_attr)
+/*
+ * VIRQ_CHIP_CALL: a firmware call; its status is in virq_call.ret.
+ * EINVAL (flags), EOPNOTSUPP (call not implemented), ENOMEM, ENOSPC.
+ */
 #define VIRQ_CHIP_CALL		_IOWR(VIRQIO, 0x0e, struct virq_call)
+/*
+ * VIRQ_UPDATE_GSI_ROUTE: EINVAL (op, flags, the entry, or the GSI's rules),
+ * EEXIST (ADD of an entry the GSI has), ENOENT (DELETE of one it has not),
+ * ENOSPC (max_routes reached), ENOMEM, EOPNOTSUPP (no GSI routing).
+ */
+#define VIRQ_UPDATE_GSI_ROUTE	_IOW(VIRQIO, 0x0f, struct virq_route_update)
+/*
+ * VIRQ_GET_GSI_ROUTING: EINVAL (flags), ENOSPC (nr too small; nr now holds
+ * the count), ENOMEM, EOPNOTSUPP (no GSI routing).
+ */
+#define VIRQ_GET_GSI_ROUTING	_IOWR(VIRQIO, 0x10, struct virq_routing)
 
 /* vCPU fd */
+
+/* VIRQ_VCPU_GET_OUTPUT: EINVAL (flags). */
 #define VIRQ_VCPU_GET_OUTPUT	_IOWR(VIRQIO, 0x40, struct virq_vcpu_output)
+/*
+ * VIRQ_VCPU_ACK: EINVAL (flags, event), EAGAIN (event not pending),
+ * EOPNOTSUPP (no ack cycle).
+ */
 #define VIRQ_VCPU_ACK		_IOWR(VIRQIO, 0x41, struct virq_ack)
+/*
+ * VIRQ_VCPU_ACCESS: EINVAL (flags, space, len, padding, or an access the
+ * register refuses), ENXIO (no register of the chip there).
+ */
 #define VIRQ_VCPU_ACCESS	_IOWR(VIRQIO, 0x42, struct virq_access)
+/* VIRQ_VCPU_CALL: EINVAL (flags), EOPNOTSUPP (the VMM handles the call). */
 #define VIRQ_VCPU_CALL		_IOWR(VIRQIO, 0x43, struct virq_call)
+/* VIRQ_VCPU_GET_ATTR: as VIRQ_GET_ATTR. */
 #define VIRQ_VCPU_GET_ATTR	_IOWR(VIRQIO, 0x44, struct virq_attr)
-#define VIRQ_VCPU_SET_ATTR	_IOWR(VIRQIO, 0x45, struct virq_attr)
+/* VIRQ_VCPU_SET_ATTR: as VIRQ_SET_ATTR. */
+#define VIRQ_VCPU_SET_ATTR	_IOW(VIRQIO, 0x45, struct virq_attr)
+/* VIRQ_VCPU_HAS_ATTR: as VIRQ_HAS_ATTR. */
+#define VIRQ_VCPU_HAS_ATTR	_IOW(VIRQIO, 0x46, struct virq_attr)
 
 /* --- XICS family ------------------------------------------------------------ */
 
