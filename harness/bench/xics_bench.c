@@ -137,19 +137,37 @@ static size_t kmalloc_footprint(size_t size)
 	return pages;
 }
 
+/* Is @p the header (*@is_src false) or source array of one of the ICSes? */
+static bool is_ics_alloc(struct virq_xics *xics, const void *p, bool *is_src)
+{
+	struct xics_ics *ics;
+	u32 i;
+
+	for (i = 0; i < xics->nr_ics; i++) {
+		ics = xics->ics[i];
+		if (ics && (p == ics || p == ics->src)) {
+			*is_src = p == ics->src;
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * What the model holds now: in total, as it asks (sizes of this build: the
  * harness's raw_spinlock_t is larger than a kernel's) and rounded as
- * kmalloc() would, then by kind: ICSes, the chip with its ICS pointer
- * array, ICPs, anything else.
+ * kmalloc() would, then by kind: ICSes (header and source array, two
+ * allocations each), the chip and its ICS pointer array, ICPs, anything
+ * else.  Kinds are told apart by address, not size: a source array and
+ * the pointer array of a 1M-source chip are both 8 KiB.
  */
-static void print_model_memory(const char *what)
+static void print_model_memory(const char *what, struct virq_instance *inst)
 {
-	const size_t chip_size = sizeof(struct virq_xics) +
-				 (ALL_SOURCES / XICS_ICS_SIZE) *
-				 sizeof(struct xics_ics *);
+	struct virq_xics *xics = xics_of(inst);
 	size_t bytes = 0, rounded = 0, icp_size = 0, other = 0;
-	unsigned int i, nr_ics = 0, nr_icp = 0;
+	size_t hdr_size = 0, src_size = 0, chip_size = 0, ptrs_size = 0;
+	unsigned int i, nr_hdr = 0, nr_src = 0, nr_icp = 0;
+	bool is_src;
 
 	for (i = 0; i < nr_allocs; i++) {
 		bytes += allocs[i].size;
@@ -157,17 +175,28 @@ static void print_model_memory(const char *what)
 		if (strstr(allocs[i].file, "xics-icp.c")) {
 			nr_icp++;
 			icp_size = allocs[i].size;
-		} else if (allocs[i].size == sizeof(struct xics_ics)) {
-			nr_ics++;
-		} else if (allocs[i].size != chip_size) {
+		} else if (allocs[i].p == xics) {
+			chip_size = allocs[i].size;
+		} else if (allocs[i].p == xics->ics) {
+			ptrs_size = allocs[i].size;
+		} else if (is_ics_alloc(xics, allocs[i].p, &is_src)) {
+			if (is_src) {
+				nr_src++;
+				src_size = allocs[i].size;
+			} else {
+				nr_hdr++;
+				hdr_size = allocs[i].size;
+			}
+		} else {
 			other += allocs[i].size;
 		}
 	}
 	printf("xics 1M sources, %s: model %zu B (%.1f KiB), kmalloc-rounded %zu B (%.1f KiB)\n",
 	       what, bytes, bytes / 1024.0, rounded, rounded / 1024.0);
-	printf("  %u allocations: %u of %u ICS x %zu B, chip %zu B, %u ICP x %zu B, other %zu B\n",
-	       nr_allocs, nr_ics, ALL_SOURCES / XICS_ICS_SIZE,
-	       sizeof(struct xics_ics), chip_size, nr_icp, icp_size, other);
+	printf("  %u allocations: %u+%u of %u ICS x (%zu + %zu) B, chip %zu + %zu B,",
+	       nr_allocs, nr_hdr, nr_src, xics->nr_ics, hdr_size, src_size,
+	       chip_size, ptrs_size);
+	printf(" %u ICP x %zu B, other %zu B\n", nr_icp, icp_size, other);
 }
 
 /* --- 1M sources: memory, bulk save and restore --- */
@@ -236,7 +265,7 @@ static int bench_sources(unsigned long reps)
 				return 2;
 		}
 	}
-	print_model_memory("sparse (16 sources in 4 ICS)");
+	print_model_memory("sparse (16 sources in 4 ICS)", inst);
 	harness_instance_close(inst);
 
 	/* Dense: every source, various servers and priorities, some masked */
@@ -247,7 +276,7 @@ static int bench_sources(unsigned long reps)
 		if (set_xive(inst, src, src % NR_VCPUS,
 			     src % 8 ? 1 + src % 0xfe : XICS_PRIO_MASKED))
 			return 2;
-	print_model_memory("dense (all sources configured)");
+	print_model_memory("dense (all sources configured)", inst);
 
 	for (r = 0; r < reps; r++) {
 		CALLGRIND_START_INSTRUMENTATION;

@@ -32,7 +32,6 @@
  *    only if the line is high.
  */
 #include <linux/bitmap.h>
-#include <linux/overflow.h>
 #include <linux/slab.h>
 
 #include "xics.h"
@@ -53,49 +52,71 @@
 #define RTAS_OK		VIRQ_XICS_RTAS_SUCCESS
 #define RTAS_PARAM	VIRQ_XICS_RTAS_PARAMETER
 
+/* Fresh: server 0, masked, saved priority 0xff; all other fields 0 */
 static void xics_source_reset(struct xics_source *s)
 {
-	s->server = 0;
-	s->priority = XICS_PRIO_MASKED;
-	s->saved_priority = XICS_PRIO_MASKED;
-	s->asserted = 0;
-	s->lsi = 0;
-	s->masked_pending = 0;
-	s->presented = 0;
-	s->queued = 0;
-	s->exists = 0;
+	*s = (struct xics_source) {
+		.priority = XICS_PRIO_MASKED,
+		.saved_priority = XICS_PRIO_MASKED,
+	};
+}
+
+static void xics_ics_free(struct xics_ics *ics)
+{
+	if (!ics)
+		return;
+	kfree(ics->src);
+	kfree(ics);
 }
 
 /*
- * The ICS of @irq, allocated if needed.  Concurrent allocators race with
- * cmpxchg(): the loser frees its copy and uses the winner's.
+ * Allocate ICS @icsid: the header and, apart, its 8 KiB source array (see
+ * struct xics_ics).  Concurrent allocators race with cmpxchg(): the loser
+ * frees its copy and uses the winner's.
  */
-static struct xics_ics *xics_ics_alloc(struct virq_xics *xics, u32 irq,
-				       gfp_t gfp)
+static struct xics_ics *xics_ics_new(struct virq_xics *xics, u32 icsid,
+				     gfp_t gfp)
 {
-	u32 icsid = xics_icsid(irq);
 	struct xics_ics *ics, *old;
+	struct xics_source *src;
 	u32 i;
-
-	ics = xics_ics_get(xics, icsid);
-	if (ics)
-		return ics;
 
 	ics = kzalloc(sizeof(*ics), gfp);
 	if (!ics)
 		return NULL;
+	src = kmalloc_array(XICS_ICS_SIZE, sizeof(*src), gfp);
+	if (!src) {
+		kfree(ics);
+		return NULL;
+	}
+	for (i = 0; i < XICS_ICS_SIZE; i++)
+		xics_source_reset(&src[i]);
+	ics->src = src;
 	raw_spin_lock_init(&ics->lock);
 	ics->icsid = icsid;
-	for (i = 0; i < XICS_ICS_SIZE; i++)
-		xics_source_reset(&ics->src[i]);
 
-	/* Full barrier: the initialised ICS is visible before the pointer. */
+	/*
+	 * Full barrier: the initialised ICS and its sources are visible
+	 * before the pointer.
+	 */
 	old = cmpxchg(&xics->ics[icsid], NULL, ics);
 	if (old) {
-		kfree(ics);
+		xics_ics_free(ics);
 		return old;
 	}
 	return ics;
+}
+
+/* The ICS of @irq, allocated if needed. */
+static inline struct xics_ics *xics_ics_alloc(struct virq_xics *xics,
+					      u32 irq, gfp_t gfp)
+{
+	u32 icsid = xics_icsid(irq);
+	struct xics_ics *ics = xics_ics_get(xics, icsid);
+
+	if (likely(ics))
+		return ics;
+	return xics_ics_new(xics, icsid, gfp);
 }
 
 /* Allocation from set_irq/signal_msi, which may run with IRQs off */
@@ -918,9 +939,15 @@ static int xics_create(struct virq_instance *inst,
 		return -EINVAL;
 	nr_ics = cfg->nr_sources / XICS_ICS_SIZE;
 
-	xics = kzalloc(struct_size(xics, ics, nr_ics), GFP_KERNEL_ACCOUNT);
+	xics = kzalloc(sizeof(*xics), GFP_KERNEL_ACCOUNT);
 	if (!xics)
 		return -ENOMEM;
+	/* Apart from the chip: 8 KiB for 1M sources, see struct virq_xics. */
+	xics->ics = kvcalloc(nr_ics, sizeof(*xics->ics), GFP_KERNEL_ACCOUNT);
+	if (!xics->ics) {
+		kfree(xics);
+		return -ENOMEM;
+	}
 	xics->inst = inst;
 	xics->nr_sources = cfg->nr_sources;
 	xics->nr_ics = nr_ics;
@@ -936,7 +963,8 @@ static void xics_destroy(struct virq_instance *inst)
 	u32 i;
 
 	for (i = 0; i < xics->nr_ics; i++)
-		kfree(xics->ics[i]);
+		xics_ics_free(xics->ics[i]);
+	kvfree(xics->ics);
 	kfree(xics);
 	virq_view(inst)->chip = NULL;
 }

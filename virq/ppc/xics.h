@@ -20,6 +20,7 @@
 #define _VIRQ_PPC_XICS_H
 
 #include <linux/bitops.h>
+#include <linux/build_bug.h>
 #include <linux/seq_file.h>
 
 #include "../virq.h"
@@ -64,27 +65,35 @@ struct xics_source {
 	u8 exists:1;
 };
 
+/* The source array of an ICS is one 8 KiB allocation: no kmalloc slack. */
+static_assert(sizeof(struct xics_source) * XICS_ICS_SIZE == 8192);
+
 /**
  * struct xics_ics - an Interrupt Source Controller: 1024 sources
- * @lock: protects everything below; IRQ-safe (set_irq runs from irqfd
- *	wakeups with IRQs off)
+ * @src: the XICS_ICS_SIZE sources; the pointer is set before the ICS is
+ *	published and never changes
+ * @lock: protects the sources and everything below; IRQ-safe (set_irq
+ *	runs from irqfd wakeups with IRQs off)
  * @icsid: source numbers @icsid << 10 .. (@icsid << 10) + 1023
  * @resend_map: per-source resend flag: rejected or undeliverable, to be
  *	presented again at the next resend scan
  * @msi_map: sources handed out by MSI_ALLOC
  * @msi_first: first source of each MSI_ALLOC block
- * @src: the sources
  *
- * Allocated on the first state-changing use of one of its sources and
- * published once with cmpxchg(); never freed before the chip.
+ * Two allocations: this header (a few hundred bytes) and @src (exactly
+ * 8 KiB), so that neither is rounded up to the next kmalloc size, as one
+ * object of just over 8 KiB would be (to 16 KiB).  Both are allocated and
+ * initialised on the first state-changing use of one of the sources, then
+ * the header is published once with cmpxchg(); neither is freed before
+ * the chip.
  */
 struct xics_ics {
+	struct xics_source *src;
 	raw_spinlock_t lock;
 	u32 icsid;
 	DECLARE_BITMAP(resend_map, XICS_ICS_SIZE);
 	DECLARE_BITMAP(msi_map, XICS_ICS_SIZE);
 	DECLARE_BITMAP(msi_first, XICS_ICS_SIZE);
-	struct xics_source src[XICS_ICS_SIZE];
 };
 
 /**
@@ -132,14 +141,17 @@ struct xics_icp {
  * @nr_sources: size of the flat source-number space
  * @nr_ics: @nr_sources / 1024
  * @nr_vcpus: number of vCPU slots
- * @ics: @nr_ics ICS pointers, NULL until first use
+ * @ics: array of @nr_ics ICS pointers, NULL until first use
+ *
+ * @ics is allocated apart (kvcalloc()): 8 KiB for the largest chip, 1M
+ * sources, which with the header in front would take a 16 KiB object.
  */
 struct virq_xics {
 	struct virq_instance *inst;
 	u32 nr_sources;
 	u32 nr_ics;
 	u32 nr_vcpus;
-	struct xics_ics *ics[];
+	struct xics_ics **ics;
 };
 
 static inline struct virq_xics *xics_of(struct virq_instance *inst)
