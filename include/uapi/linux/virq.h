@@ -260,8 +260,8 @@ struct virq_irqfd {
  * @u:		(in) target: an irqchip pin (irqchip: VIRQ_X86_IRQCHIP_*) or
  *		an MSI message; the unused words of @u.pad must be 0
  *
- * One GSI may have several irqchip entries (at most one per pin) and at
- * most one MSI entry, not both kinds.
+ * One GSI may have several irqchip entries (at most one per irqchip, as
+ * KVM) or one MSI entry, not both kinds.
  */
 struct virq_route {
 	__u32 gsi;
@@ -652,5 +652,282 @@ struct virq_access {
 /* XIRR (H_XIRR, H_EOI): CPPR in bits 31..24, XISR in bits 23..0 */
 #define VIRQ_XICS_XIRR_CPPR_SHIFT	24
 #define VIRQ_XICS_XIRR_XISR_MASK	0xffffff
+
+/* --- x86 family ------------------------------------------------------------ */
+
+/*
+ * Sources are GSIs 0..nr_sources-1 (at most VIRQ_X86_MAX_GSIS), mapped to
+ * PIC and IOAPIC pins and to MSIs by the GSI routing table.  A new chip
+ * has KVM's default routes: GSI 0-15 to PIC pin GSI (master 0-7, slave
+ * 8-15) and IOAPIC 0 pin GSI, GSI 16..pins-1 to IOAPIC 0, and for every
+ * further IOAPIC n, GSI gsi_base + pin to its pins.
+ *
+ * vCPU arch_id is the APIC id (x2APIC: 32 bits; xAPIC mode uses the low
+ * 8 bits, so ids above 254 need x2APIC mode, as on hardware).
+ */
+#define VIRQ_X86_MAX_GSIS		(1U << 20)
+#define VIRQ_X86_MAX_IOAPICS		8
+#define VIRQ_X86_IOAPIC_MAX_PINS	240
+#define VIRQ_X86_IOAPIC_DEFAULT_PINS	24
+#define VIRQ_X86_IOAPIC_DEFAULT_BASE	0xfec00000ULL	/* + 0x1000 * n */
+#define VIRQ_X86_LAPIC_DEFAULT_BASE	0xfee00000ULL
+#define VIRQ_X86_MAX_IRTES		65536
+
+/* virq_route.u.irqchip.irqchip values (KVM_IRQCHIP_* for the first three) */
+#define VIRQ_X86_IRQCHIP_PIC_MASTER	0
+#define VIRQ_X86_IRQCHIP_PIC_SLAVE	1
+#define VIRQ_X86_IRQCHIP_IOAPIC(n)	(2 + (n))
+
+/* Family feature bits (virq_family_info.features) */
+#define VIRQ_X86_FEATURE_MULTI_IOAPIC	(1ULL << 0)
+#define VIRQ_X86_FEATURE_X2APIC		(1ULL << 1)
+#define VIRQ_X86_FEATURE_TSC_DEADLINE	(1ULL << 2)
+#define VIRQ_X86_FEATURE_IR		(1ULL << 3)	/* interrupt remapping */
+#define VIRQ_X86_FEATURE_DIRECTED_EOI	(1ULL << 4)
+
+/**
+ * struct virq_x86_ioapic_config - one IOAPIC of struct virq_x86_options
+ * @base:	(in) MMIO base address; 0: VIRQ_X86_IOAPIC_DEFAULT_BASE +
+ *		0x1000 * index.  Page aligned, IOAPICs must not overlap.
+ * @gsi_base:	(in) GSI of pin 0 in the default routes (IOAPIC 0: must
+ *		be 0)
+ * @nr_pins:	(in) 1..VIRQ_X86_IOAPIC_MAX_PINS; 0: 24
+ * @id:		(in) IOAPIC id (IOAPICID bits 27:24 at reset, 0..15)
+ * @source_id:	(in) PCI requester id the IOAPIC's interrupts carry, checked
+ *		by remapping entries that validate the source
+ */
+struct virq_x86_ioapic_config {
+	__u64 base;
+	__u32 gsi_base;
+	__u8 nr_pins;
+	__u8 id;
+	__u16 source_id;
+};
+
+#define VIRQ_X86_OPT_NO_PIC		(1U << 0)	/* no 8259 pair */
+#define VIRQ_X86_OPT_DIRECTED_EOI	(1U << 1)	/* LAPICs offer it */
+#define VIRQ_X86_OPT_ALL		((1U << 2) - 1)
+
+/**
+ * struct virq_x86_options - VIRQ_CREATE_CHIP options of the x86 family
+ * @flags:	(in) VIRQ_X86_OPT_*
+ * @nr_ioapics:	(in) 0..VIRQ_X86_MAX_IOAPICS; 0: one default IOAPIC
+ *		(24 pins at 0xfec00000, id 0) and @ioapics ignored
+ * @nr_irtes:	(in) interrupt remapping table size, a power of two up to
+ *		VIRQ_X86_MAX_IRTES; 0: no interrupt remapping
+ * @padding:	(in) must be 0
+ * @ioapics:	(in) the first @nr_ioapics are used, the others must be 0
+ *
+ * Without options the chip is what KVM_CREATE_IRQCHIP gives: PIC pair,
+ * one 24-pin IOAPIC, a LAPIC per vCPU.
+ */
+struct virq_x86_options {
+	__u32 flags;
+	__u32 nr_ioapics;
+	__u32 nr_irtes;
+	__u32 padding;
+	struct virq_x86_ioapic_config ioapics[VIRQ_X86_MAX_IOAPICS];
+};
+
+/*
+ * Per-source state word (VIRQ_GET/SET_SOURCES): the level each driver
+ * holds on the GSI's irqchip pins.  Edge GSIs and MSI GSIs read as 0.
+ */
+#define VIRQ_X86_SRC_LEVEL_USER		(1ULL << 0)	/* VIRQ_IRQ_LINE(S) */
+#define VIRQ_X86_SRC_LEVEL_RESAMPLE	(1ULL << 1)	/* resampling irqfd */
+#define VIRQ_X86_SOURCE_WORD_VERSION	1
+
+/* Chip attribute groups (VIRQ_{GET,SET,HAS}_ATTR) */
+#define VIRQ_X86_GRP_IOAPIC	1	/* attr: IOAPIC index */
+#define VIRQ_X86_GRP_PIC	2	/* attr: 0 */
+#define VIRQ_X86_GRP_IRTE	3	/* attr: first index; n * 16 bytes */
+#define VIRQ_X86_GRP_IR_FAULT	4	/* attr: 0 record (GET), 1 eventfd (SET) */
+
+/* vCPU attribute groups (VIRQ_VCPU_{GET,SET,HAS}_ATTR) */
+#define VIRQ_X86_VGRP_LAPIC	1	/* attr 0: struct virq_x86_lapic_state */
+#define VIRQ_X86_VGRP_TSC	2	/* attr 0: struct virq_x86_tsc */
+
+#define VIRQ_X86_STATE_VERSION	1	/* of every x86 state struct below */
+
+/**
+ * struct virq_x86_kvm_ioapic - the first 24 pins, laid out as
+ * struct kvm_ioapic_state
+ * @base_address: MMIO base
+ * @ioregsel:	IOREGSEL
+ * @id:		IOAPIC id
+ * @irr:	pins 0-23 with an interrupt request latched
+ * @pad:	0
+ * @redirtbl:	redirection entries 0-23, in the IOAPIC's 64-bit format
+ */
+struct virq_x86_kvm_ioapic {
+	__u64 base_address;
+	__u32 ioregsel;
+	__u32 id;
+	__u32 irr;
+	__u32 pad;
+	__u64 redirtbl[24];
+};
+
+/**
+ * struct virq_x86_ioapic_state - VIRQ_X86_GRP_IOAPIC value
+ * @version:	VIRQ_X86_STATE_VERSION
+ * @nr_pins:	the IOAPIC's pins; a SET must match
+ * @kvm:	pins 0-23, as KVM saves them
+ * @irr_ext:	pins 24..239 with a request latched (bit n: pin 24 + n)
+ * @redirtbl_ext: redirection entries of pins 24..239 (0 beyond nr_pins)
+ * @level:	bitmap of pins whose line is high (OR of the drivers)
+ *
+ * Remote IRR and delivery status travel in the redirection entries.
+ */
+struct virq_x86_ioapic_state {
+	__u32 version;
+	__u32 nr_pins;
+	struct virq_x86_kvm_ioapic kvm;
+	__u64 irr_ext[4];
+	__u64 redirtbl_ext[VIRQ_X86_IOAPIC_MAX_PINS - 24];
+	__u64 level[4];
+};
+
+/**
+ * struct virq_x86_kvm_pic - one 8259, laid out as struct kvm_pic_state
+ * (field meanings as in KVM and the 8259A datasheet)
+ */
+struct virq_x86_kvm_pic {
+	__u8 last_irr;
+	__u8 irr;
+	__u8 imr;
+	__u8 isr;
+	__u8 priority_add;
+	__u8 irq_base;
+	__u8 read_reg_select;
+	__u8 poll;
+	__u8 special_mask;
+	__u8 init_state;
+	__u8 auto_eoi;
+	__u8 rotate_on_auto_eoi;
+	__u8 special_fully_nested_mode;
+	__u8 init4;
+	__u8 elcr;
+	__u8 elcr_mask;
+};
+
+/**
+ * struct virq_x86_pic_state - VIRQ_X86_GRP_PIC value
+ * @version:	VIRQ_X86_STATE_VERSION
+ * @padding:	0
+ * @pics:	master (0) and slave (1)
+ */
+struct virq_x86_pic_state {
+	__u32 version;
+	__u32 padding;
+	struct virq_x86_kvm_pic pics[2];
+};
+
+/*
+ * Interrupt remapping table entry (VIRQ_X86_GRP_IRTE), the VT-d 128-bit
+ * format: lo holds P, FPD, destination mode, redirection hint, trigger
+ * mode, delivery mode, vector and destination; hi holds the source id,
+ * its qualifier and the validation type.
+ */
+#define VIRQ_X86_IRTE_PRESENT		(1ULL << 0)
+#define VIRQ_X86_IRTE_FPD		(1ULL << 1)	/* fault processing off */
+#define VIRQ_X86_IRTE_DEST_LOGICAL	(1ULL << 2)
+#define VIRQ_X86_IRTE_REDIR_HINT	(1ULL << 3)
+#define VIRQ_X86_IRTE_LEVEL		(1ULL << 4)
+#define VIRQ_X86_IRTE_DLM_SHIFT		5		/* 3 bits */
+#define VIRQ_X86_IRTE_VECTOR_SHIFT	16		/* 8 bits */
+#define VIRQ_X86_IRTE_DEST_SHIFT	32		/* 32 bits */
+#define VIRQ_X86_IRTE_SID_MASK		0xffffULL	/* in hi */
+#define VIRQ_X86_IRTE_SQ_SHIFT		16		/* in hi, 2 bits */
+#define VIRQ_X86_IRTE_SVT_SHIFT		18		/* in hi, 2 bits */
+
+/**
+ * struct virq_x86_irte - one interrupt remapping table entry
+ * @lo:	bits 63:0 of the VT-d IRTE
+ * @hi:	bits 127:64 of the VT-d IRTE
+ */
+struct virq_x86_irte {
+	__u64 lo;
+	__u64 hi;
+};
+
+#define VIRQ_X86_IR_FAULT_NOT_PRESENT	1	/* entry P = 0 */
+#define VIRQ_X86_IR_FAULT_INDEX		2	/* index beyond nr_irtes */
+#define VIRQ_X86_IR_FAULT_SID		3	/* source-id check failed */
+
+/**
+ * struct virq_x86_ir_fault - VIRQ_X86_GRP_IR_FAULT attr 0 (GET)
+ * @count:	faults recorded since the chip was created (a fault on an
+ *		IRTE with FPD set is not recorded, as VT-d specifies)
+ * @reason:	VIRQ_X86_IR_FAULT_* of the last fault, 0 if none
+ * @index:	IRTE index of the last fault
+ * @source_id:	requester id of the last fault (0 if unknown)
+ * @padding:	0
+ *
+ * A faulting interrupt is dropped, never delivered; so is a remappable
+ * message on a chip created without a table (nr_irtes 0), which has no
+ * fault record.  Attr 1 (SET, a __s32 eventfd, -1 to remove) names an
+ * eventfd signalled on each recorded fault.
+ */
+struct virq_x86_ir_fault {
+	__u64 count;
+	__u32 reason;
+	__u32 index;
+	__u16 source_id;
+	__u16 padding[3];
+};
+
+/**
+ * struct virq_x86_lapic_state - VIRQ_X86_VGRP_LAPIC value
+ * @version:	VIRQ_X86_STATE_VERSION
+ * @events:	pending VIRQ_OUT_NMI/INIT/SIPI/SMI events
+ * @apic_base:	IA32_APIC_BASE
+ * @regs:	the register page as struct kvm_lapic_state holds it (xAPIC
+ *		layout, 16-byte stride; in x2APIC mode the ID register holds
+ *		the 32-bit id)
+ * @sipi_vector: vector of a pending SIPI
+ * @padding:	0
+ * @tsc_deadline: IA32_TSC_DEADLINE (0: disarmed)
+ * @timer_guest_tsc: the guest TSC at the moment of the save
+ * @timer_expiry_tsc: the guest TSC at which a running one-shot or
+ *		periodic timer next fires (0: not running); a restore
+ *		re-arms the timer relative to the current guest TSC
+ */
+struct virq_x86_lapic_state {
+	__u32 version;
+	__u32 events;
+	__u64 apic_base;
+	__u8 regs[1024];
+	__u32 sipi_vector;
+	__u32 padding;
+	__u64 tsc_deadline;
+	__u64 timer_guest_tsc;
+	__u64 timer_expiry_tsc;
+};
+
+/**
+ * struct virq_x86_tsc - VIRQ_X86_VGRP_TSC value: the guest's TSC
+ * @tsc_khz:	guest TSC frequency in kHz; 0: the LAPIC timer ignores the
+ *		TSC (TSC-deadline mode never fires)
+ * @offset:	guest TSC = @offset + @tsc_khz * CLOCK_MONOTONIC ns / 10^6
+ *
+ * The VMM sets it so that the LAPIC's TSC-deadline and saved timer
+ * values mean what the guest meant.
+ */
+struct virq_x86_tsc {
+	__u64 tsc_khz;
+	__s64 offset;
+};
+
+/* LAPIC registers in VIRQ_SPACE_MSR: x2APIC 0x800-0x8ff, and these */
+#define VIRQ_X86_MSR_APIC_BASE		0x1b
+#define VIRQ_X86_MSR_TSC_DEADLINE	0x6e0
+#define VIRQ_X86_MSR_X2APIC_FIRST	0x800
+#define VIRQ_X86_MSR_X2APIC_LAST	0x8ff
+
+/* PIC I/O ports in VIRQ_SPACE_PIO */
+#define VIRQ_X86_PIO_PIC_MASTER		0x20	/* and 0x21 */
+#define VIRQ_X86_PIO_PIC_SLAVE		0xa0	/* and 0xa1 */
+#define VIRQ_X86_PIO_ELCR		0x4d0	/* and 0x4d1 */
 
 #endif /* _UAPI_LINUX_VIRQ_H */
