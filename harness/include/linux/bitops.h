@@ -7,6 +7,9 @@
 #ifndef _HARNESS_LINUX_BITOPS_H
 #define _HARNESS_LINUX_BITOPS_H
 
+/* libc declares ffs() (kernel semantics: 1-based, 0 for 0) here */
+#include <strings.h>
+
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
@@ -117,11 +120,6 @@ static inline unsigned long __fls(unsigned long word)
 static inline unsigned long ffz(unsigned long word)
 {
 	return __ffs(~word);
-}
-
-static inline int ffs(int x)
-{
-	return __builtin_ffs(x);
 }
 
 static inline int fls(unsigned int x)

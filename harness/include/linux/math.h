@@ -14,6 +14,9 @@
 				 ~((__typeof__(x))(a) - 1))
 #define ALIGN_DOWN(x, a)	ALIGN((x) - ((a) - 1), (a))
 #define IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
+/* stdlib.h declares abs(): let it do so before the macro exists */
+#include <stdlib.h>
+
 #define abs(x) ({ __typeof__(x) __a = (x); __a < 0 ? -__a : __a; })
 
 #define upper_32_bits(n)	((u32)(((n) >> 16) >> 16))
