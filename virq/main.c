@@ -48,6 +48,9 @@ MODULE_PARM_DESC(max_routes,
 		 "Largest number of GSI routing entries per instance (262144)");
 
 static const struct virq_chip_ops *const virq_families[] = {
+#if IS_ENABLED(CONFIG_VIRQ_X86)
+	&virq_x86_ops,
+#endif
 #if IS_ENABLED(CONFIG_VIRQ_XICS)
 	&virq_xics_ops,
 #endif
