@@ -175,6 +175,15 @@ static long inta(int vfd)
 	return ack.id;
 }
 
+/* INTA, then the EOI the guest's handler would write */
+static long inta_eoi(int vfd)
+{
+	long v = inta(vfd);
+
+	mmio_write(vfd, LAPIC + APIC_EOI, 0);
+	return v;
+}
+
 static long ack_event(int vfd, __u32 event)
 {
 	struct virq_ack ack = { .event = event };
@@ -1206,6 +1215,317 @@ TEST(multi_ioapic)
 	EXPECT_EQ(ENXIO, errno);
 	close(v);
 	close(fd);
+}
+
+/* --- more delivery modes ------------------------------------------------- */
+
+/* xAPIC cluster model: cluster in LDR 31:28, member bits 27:24 */
+TEST_F(x86, logical_cluster)
+{
+	int i, st;
+
+	SKIP_IF_SETUP_SKIPPED();
+	for (i = 0; i < NR_VCPUS; i++) {
+		ASSERT_EQ(0, lapic_enable(self->vfd[i]));
+		mmio_write(self->vfd[i], LAPIC + APIC_DFR, 0x0fffffff);
+		/* vCPUs 0,1 in cluster 1; 2,3 in cluster 2 */
+		mmio_write(self->vfd[i], LAPIC + APIC_LDR,
+			   ((1U + i / 2) << 28) | ((1U << (i % 2)) << 24));
+	}
+	EXPECT_EQ(0x0fffffffU, mmio_read(self->vfd[0], LAPIC + APIC_DFR));
+	/* cluster 2, member bit 1: vCPU 3 only */
+	ASSERT_EQ(0, msi(self->fd, 0xfee00000 | (0x22 << 12) | (1 << 2),
+			 0x61, &st));
+	EXPECT_EQ(1, st);
+	for (i = 0; i < NR_VCPUS; i++)
+		EXPECT_EQ(i == 3 ? VIRQ_OUT_INT : 0,
+			  lines(self->vfd[i]) & VIRQ_OUT_INT) TH_LOG("%d", i);
+	EXPECT_EQ(0x61, inta(self->vfd[3]));
+	/* cluster 1, both members */
+	ASSERT_EQ(0, msi(self->fd, 0xfee00000 | (0x13 << 12) | (1 << 2),
+			 0x62, &st));
+	EXPECT_EQ(2, st);
+	EXPECT_EQ(0x62, inta(self->vfd[0]));
+	EXPECT_EQ(0x62, inta(self->vfd[1]));
+}
+
+/* Every ICR shorthand, and the physical broadcast */
+TEST_F(x86, ipi_shorthands)
+{
+	int i;
+
+	SKIP_IF_SETUP_SKIPPED();
+	for (i = 0; i < NR_VCPUS; i++)
+		ASSERT_EQ(0, lapic_enable(self->vfd[i]));
+	/* self */
+	ASSERT_EQ(0, mmio_write(self->vfd[1], LAPIC + APIC_ICR,
+				(1 << 18) | 0x71));
+	for (i = 0; i < NR_VCPUS; i++)
+		EXPECT_EQ(i == 1 ? VIRQ_OUT_INT : 0,
+			  lines(self->vfd[i]) & VIRQ_OUT_INT) TH_LOG("%d", i);
+	EXPECT_EQ(0x71, inta_eoi(self->vfd[1]));
+	/* all including self */
+	ASSERT_EQ(0, mmio_write(self->vfd[1], LAPIC + APIC_ICR,
+				(2 << 18) | 0x72));
+	for (i = 0; i < NR_VCPUS; i++)
+		EXPECT_EQ(0x72, inta_eoi(self->vfd[i])) TH_LOG("%d", i);
+	/* all excluding self */
+	ASSERT_EQ(0, mmio_write(self->vfd[1], LAPIC + APIC_ICR,
+				(3 << 18) | 0x73));
+	for (i = 0; i < NR_VCPUS; i++)
+		EXPECT_EQ(i == 1 ? 0xff : 0x73, inta(self->vfd[i]))
+			TH_LOG("%d", i);
+	for (i = 0; i < NR_VCPUS; i++)
+		if (i != 1)
+			mmio_write(self->vfd[i], LAPIC + APIC_EOI, 0);
+	/* no shorthand, physical destination 0xff: broadcast */
+	ASSERT_EQ(0, mmio_write(self->vfd[2], LAPIC + APIC_ICR2, 0xffU << 24));
+	ASSERT_EQ(0, mmio_write(self->vfd[2], LAPIC + APIC_ICR, 0x74));
+	for (i = 0; i < NR_VCPUS; i++)
+		EXPECT_EQ(0x74, inta_eoi(self->vfd[i])) TH_LOG("%d", i);
+}
+
+/* INIT then SIPI to an AP: distinct events, the SIPI vector reported */
+TEST_F(x86, init_sipi)
+{
+	struct virq_vcpu_output out = { 0 };
+
+	SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, lapic_enable(self->vfd[0]));
+	ASSERT_EQ(0, mmio_write(self->vfd[0], LAPIC + APIC_ICR2, 2U << 24));
+	ASSERT_EQ(0, mmio_write(self->vfd[0], LAPIC + APIC_ICR,
+				(5 << 8) | (1 << 14)));		/* INIT assert */
+	EXPECT_EQ(VIRQ_OUT_INIT, lines(self->vfd[2]) & VIRQ_OUT_EVENTS);
+	EXPECT_EQ(POLLPRI, revents(self->vfd[2], 0) & POLLPRI);
+	/* a SIPI before the INIT is taken waits */
+	ASSERT_EQ(0, ack_event(self->vfd[2], VIRQ_OUT_INIT));
+	EXPECT_EQ(0, lines(self->vfd[2]) & VIRQ_OUT_EVENTS);
+	ASSERT_EQ(0, mmio_write(self->vfd[0], LAPIC + APIC_ICR,
+				(6 << 8) | 0x9a));		/* SIPI */
+	ASSERT_EQ(0, ioctl(self->vfd[2], VIRQ_VCPU_GET_OUTPUT, &out));
+	EXPECT_EQ((__u32)VIRQ_OUT_SIPI, out.lines & VIRQ_OUT_EVENTS);
+	EXPECT_EQ(0x9aU, out.sipi_vector);
+	EXPECT_EQ(0x9a, ack_event(self->vfd[2], VIRQ_OUT_SIPI));
+	EXPECT_EQ(0, lines(self->vfd[2]) & VIRQ_OUT_EVENTS);
+	EXPECT_EQ(-1, ack_event(self->vfd[2], VIRQ_OUT_SIPI));
+	EXPECT_EQ(EAGAIN, errno);
+	/* no other vCPU saw anything */
+	EXPECT_EQ(0, lines(self->vfd[1]) & VIRQ_OUT_EVENTS);
+}
+
+static void pic_init(int vfd, __u8 icw4)
+{
+	pio_write(vfd, 0x20, 0x11);
+	pio_write(vfd, 0x21, 0x20);
+	pio_write(vfd, 0x21, 0x04);
+	pio_write(vfd, 0x21, icw4);
+	pio_write(vfd, 0xa0, 0x11);
+	pio_write(vfd, 0xa1, 0x28);
+	pio_write(vfd, 0xa1, 0x02);
+	pio_write(vfd, 0xa1, icw4);
+}
+
+/* A slave IRQ through the cascade; poll mode; automatic EOI */
+TEST_F(x86, pic_cascade_poll_auto_eoi)
+{
+	int st;
+
+	SKIP_IF_SETUP_SKIPPED();
+	pic_init(self->vfd[0], 0x01);
+	ASSERT_EQ(0, lapic_enable(self->vfd[0]));
+	ASSERT_EQ(0, mmio_write(self->vfd[0], LAPIC + APIC_LVT0, 0x700));
+	/* GSI 10: slave IR2 -> master IR2 -> vector 0x2a */
+	ASSERT_EQ(0, line(self->fd, 10, VIRQ_LINE_EDGE, &st));
+	EXPECT_NE(0, lines(self->vfd[0]) & VIRQ_OUT_EXTINT);
+	EXPECT_EQ(0x2a, ack_event(self->vfd[0], VIRQ_OUT_EXTINT));
+	/* both ISRs hold it until both EOIs */
+	ASSERT_EQ(0, pio_write(self->vfd[0], 0xa0, 0x0b));
+	EXPECT_EQ(0x04, pio_read(self->vfd[0], 0xa0));
+	ASSERT_EQ(0, pio_write(self->vfd[0], 0x20, 0x0b));
+	EXPECT_EQ(0x04, pio_read(self->vfd[0], 0x20));
+	ASSERT_EQ(0, pio_write(self->vfd[0], 0xa0, 0x20));
+	ASSERT_EQ(0, pio_write(self->vfd[0], 0x20, 0x20));
+	EXPECT_EQ(0x00, pio_read(self->vfd[0], 0x20));
+
+	/* poll mode: the read is the INTA: 0x80 | level */
+	ASSERT_EQ(0, line(self->fd, 5, VIRQ_LINE_EDGE, &st));
+	ASSERT_EQ(0, pio_write(self->vfd[0], 0x20, 0x0c));	/* OCW3 P */
+	EXPECT_EQ(0x85, pio_read(self->vfd[0], 0x20));
+	ASSERT_EQ(0, pio_write(self->vfd[0], 0x20, 0x0b));
+	EXPECT_EQ(0x20, pio_read(self->vfd[0], 0x20));		/* ISR 5 */
+	ASSERT_EQ(0, pio_write(self->vfd[0], 0x20, 0x20));
+
+	/* automatic EOI (ICW4 0x03): ISR stays clear after INTA */
+	pic_init(self->vfd[0], 0x03);
+	ASSERT_EQ(0, line(self->fd, 6, VIRQ_LINE_EDGE, &st));
+	EXPECT_EQ(0x26, ack_event(self->vfd[0], VIRQ_OUT_EXTINT));
+	ASSERT_EQ(0, pio_write(self->vfd[0], 0x20, 0x0b));
+	EXPECT_EQ(0x00, pio_read(self->vfd[0], 0x20));
+}
+
+/* TSC-deadline mode against the guest TSC the VMM describes */
+TEST_F(x86, lapic_timer_tsc_deadline)
+{
+	struct virq_x86_tsc tsc = { .tsc_khz = 1000000, .offset = 0 };
+	struct virq_attr a = { .group = VIRQ_X86_VGRP_TSC,
+			       .addr = (__u64)(uintptr_t)&tsc,
+			       .size = sizeof(tsc) };
+	struct timespec now;
+	__u64 deadline, d;
+
+	SKIP_IF_SETUP_SKIPPED();
+	/* 1 GHz, offset 0: the guest TSC is CLOCK_MONOTONIC in ns */
+	ASSERT_EQ(0, ioctl(self->vfd[0], VIRQ_VCPU_SET_ATTR, &a));
+	tsc.tsc_khz = 20000000;				/* 20 GHz: refused */
+	EXPECT_EQ(-1, ioctl(self->vfd[0], VIRQ_VCPU_SET_ATTR, &a));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, lapic_enable(self->vfd[0]));
+	mmio_write(self->vfd[0], LAPIC + APIC_LVTT, 0xee | (2 << 17));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = now.tv_sec * 1000000000ULL + now.tv_nsec + 20000000;
+	ASSERT_EQ(0, access_(self->vfd[0], VIRQ_SPACE_MSR, 0x6e0, 8, true,
+			     &deadline));
+	ASSERT_EQ(0, access_(self->vfd[0], VIRQ_SPACE_MSR, 0x6e0, 8, false,
+			     &d));
+	EXPECT_EQ(deadline, d);
+	EXPECT_EQ(POLLIN, revents(self->vfd[0], 5000));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	/* never early */
+	EXPECT_LE(deadline, now.tv_sec * 1000000000ULL + now.tv_nsec);
+	EXPECT_EQ(0xee, inta(self->vfd[0]));
+	/* it fired once: the MSR reads 0 */
+	ASSERT_EQ(0, access_(self->vfd[0], VIRQ_SPACE_MSR, 0x6e0, 8, false,
+			     &d));
+	EXPECT_EQ(0ULL, d);
+}
+
+/*
+ * Multi-message MSI through remapping: the device puts the message
+ * number in the low data bits (the subhandle), each IRTE sends it to a
+ * different vCPU.
+ */
+TEST(multi_message_msi_remapped)
+{
+	struct virq_x86_options o = { .nr_irtes = 32 };
+	int fd, v[NR_VCPUS], i, st;
+
+	if (!have_x86())
+		SKIP(return, "no x86 family");
+	fd = open("/dev/virq", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xo_create(fd, NR_VCPUS, 64, &o));
+	for (i = 0; i < NR_VCPUS; i++) {
+		v[i] = xo_vcpu(fd, i, i);
+		ASSERT_LE(0, v[i]);
+		ASSERT_EQ(0, lapic_enable(v[i]));
+		/* IRTE 8 + i: vector 0xb0 + i to APIC (3 - i) */
+		ASSERT_EQ(0, set_irte(fd, 8 + i, VIRQ_X86_IRTE_PRESENT |
+				      (0xb0ULL + i) << VIRQ_X86_IRTE_VECTOR_SHIFT |
+				      (3ULL - i) << VIRQ_X86_IRTE_DEST_SHIFT,
+				      0));
+	}
+	/* handle 8, SHV: index = 8 + data[15:0] */
+	for (i = 0; i < NR_VCPUS; i++) {
+		ASSERT_EQ(0, msi(fd, 0xfee00000 | 8 << 5 | 1 << 4 | 1 << 3, i,
+				 &st));
+		EXPECT_EQ(1, st);
+	}
+	for (i = 0; i < NR_VCPUS; i++)
+		EXPECT_EQ(0xb0 + 3 - i, inta(v[i])) TH_LOG("vCPU %d", i);
+	/* and without remapping, the vector carries the message number */
+	ASSERT_EQ(0, msi(fd, 0xfee00000 | 1 << 12, 0xc0 | 3, &st));
+	EXPECT_EQ(0xc3, inta(v[1]));
+	for (i = 0; i < NR_VCPUS; i++)
+		close(v[i]);
+	close(fd);
+}
+
+/* One GSI to two pins: both get it, the status counts both */
+TEST_F(x86, route_fan_out)
+{
+	struct virq_route io = { .gsi = 500, .type = VIRQ_ROUTE_IRQCHIP,
+				 .u.irqchip = { VIRQ_X86_IRQCHIP_IOAPIC(0),
+						23 } };
+	struct virq_route pic = { .gsi = 500, .type = VIRQ_ROUTE_IRQCHIP,
+				  .u.irqchip = { VIRQ_X86_IRQCHIP_PIC_MASTER,
+						 4 } };
+	struct virq_route clr = { .gsi = 500 };
+	struct virq_route e[64];
+	__u32 nr = 64;
+	int st;
+
+	SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, update_route(self->fd, VIRQ_ROUTE_OP_ADD, &io));
+	ASSERT_EQ(0, update_route(self->fd, VIRQ_ROUTE_OP_ADD, &pic));
+	ASSERT_EQ(0, get_routes(self->fd, e, &nr));
+	EXPECT_EQ(42U, nr);
+	EXPECT_EQ(500U, e[nr - 1].gsi);
+	EXPECT_EQ(500U, e[nr - 2].gsi);
+	pic_init(self->vfd[0], 0x01);
+	ASSERT_EQ(0, lapic_enable(self->vfd[0]));
+	ASSERT_EQ(0, mmio_write(self->vfd[0], LAPIC + APIC_LVT0, 0x700));
+	ioapic_write_rte(self->vfd[0], 23, 0x57);
+	ASSERT_EQ(0, line(self->fd, 500, VIRQ_LINE_EDGE, &st));
+	EXPECT_EQ(2, st);
+	EXPECT_EQ(VIRQ_OUT_INT | VIRQ_OUT_EXTINT,
+		  lines(self->vfd[0]) & (VIRQ_OUT_INT | VIRQ_OUT_EXTINT));
+	EXPECT_EQ(0x57, inta(self->vfd[0]));
+	EXPECT_EQ(0x24, ack_event(self->vfd[0], VIRQ_OUT_EXTINT));
+	/* CLEAR: the GSI goes nowhere */
+	ASSERT_EQ(0, update_route(self->fd, VIRQ_ROUTE_OP_CLEAR, &clr));
+	ASSERT_EQ(0, line(self->fd, 500, VIRQ_LINE_EDGE, &st));
+	EXPECT_EQ(VIRQ_STATUS_MASKED, st);
+}
+
+/* Directed EOI: the LAPIC EOI leaves remote IRR, the IOAPIC EOI clears it */
+TEST(directed_eoi)
+{
+	struct virq_x86_options o = { .flags = VIRQ_X86_OPT_DIRECTED_EOI };
+	int fd, v, st;
+
+	if (!have_x86())
+		SKIP(return, "no x86 family");
+	fd = open("/dev/virq", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xo_create(fd, 1, 64, &o));
+	v = xo_vcpu(fd, 0, 0);
+	ASSERT_LE(0, v);
+	/* version register advertises it; SVR bit 12 suppresses broadcast */
+	EXPECT_NE(0U, mmio_read(v, LAPIC + 0x30) & (1U << 24));
+	ASSERT_EQ(0, mmio_write(v, LAPIC + APIC_SVR, 0x11ff));
+	EXPECT_EQ(0x11ffU, mmio_read(v, LAPIC + APIC_SVR));
+	ioapic_write_rte(v, 16, 0x46 | RTE_LEVEL);
+	ASSERT_EQ(0, line(fd, 16, VIRQ_LINE_SET, &st));
+	ASSERT_EQ(0, line(fd, 16, VIRQ_LINE_RESET, &st));
+	EXPECT_EQ(0x46, inta(v));
+	ASSERT_EQ(0, mmio_write(v, LAPIC + APIC_EOI, 0));
+	EXPECT_NE(0ULL, ioapic_read_rte(v, 16) & RTE_REMOTE_IRR);
+	ASSERT_EQ(0, mmio_write(v, IOAPIC + 0x40, 0x46));
+	EXPECT_EQ(0ULL, ioapic_read_rte(v, 16) & RTE_REMOTE_IRR);
+	close(v);
+	close(fd);
+}
+
+/* A batch through VIRQ_IRQ_LINES, each entry's status written back */
+TEST_F(x86, irq_lines_batch)
+{
+	struct virq_irq_line l[3] = {
+		{ .source = 16, .op = VIRQ_LINE_EDGE },
+		{ .source = 17, .op = VIRQ_LINE_EDGE },
+		{ .source = 999, .op = VIRQ_LINE_EDGE },	/* no route */
+	};
+	struct virq_irq_lines b = { .count = 3,
+				    .lines = (__u64)(uintptr_t)l };
+
+	SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, lapic_enable(self->vfd[0]));
+	ioapic_write_rte(self->vfd[0], 16, 0x66);
+	ioapic_write_rte(self->vfd[0], 17, 0x67 | RTE_MASKED);
+	ASSERT_EQ(3, ioctl(self->fd, VIRQ_IRQ_LINES, &b));
+	EXPECT_EQ(1, l[0].status);
+	EXPECT_EQ(VIRQ_STATUS_MASKED, l[1].status);
+	EXPECT_EQ(VIRQ_STATUS_MASKED, l[2].status);
+	EXPECT_EQ(0x66, inta(self->vfd[0]));
 }
 
 TEST_HARNESS_MAIN
