@@ -511,7 +511,10 @@ TEST_F(x86, ioapic_level_remote_irr_eoi)
 
 	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, lapic_enable(self->vfd[1]));
-	/* GSI 17 -> pin 17 (IOAPIC only; GSIs 0-15 also reach the PIC), vector 0x35, level, physical dest APIC 1 */
+	/*
+	 * GSI 17 -> pin 17 (IOAPIC only: GSIs 0-15 also reach the PIC),
+	 * vector 0x35, level, physical destination APIC 1
+	 */
 	ioapic_write_rte(self->vfd[0], 17, 0x35 | RTE_LEVEL | (1ULL << 56));
 	EXPECT_EQ(0x35 | RTE_LEVEL | (1ULL << 56),
 		  ioapic_read_rte(self->vfd[0], 17));
