@@ -170,8 +170,9 @@ static void demo_xics(int fd)
 		expect(!ioctl(fd, VIRQ_IRQ_LINE, &l), "VIRQ_IRQ_LINE");
 		status = l.status;
 	}
-	say("   device raises the line: VIRQ_IRQ_LINE(0x%x, SET) -> status %d (presented to %d vCPU)\n",
-	    lsi, status, status);
+	say("   device raises the line: VIRQ_IRQ_LINE(0x%x, SET) -> status %d\n",
+	    lsi, status);
+	say("   (status > 0: presented to that many vCPUs)\n");
 	expect(poll_in(vcpu[0], 1000), "poll wakes");
 	say("   server 0: poll() is readable, %s\n",
 	    lines_str(vcpu_lines(vcpu[0])));

@@ -292,7 +292,9 @@ static inline int xics_make(int fd, __u32 nr_vcpus, __u32 nr_sources,
 #define XICS_FIXTURE_FIELDS int fd; int vfd[2]
 
 #define XICS_FIXTURE_SETUP() do {					\
-	self->fd = self->vfd[0] = self->vfd[1] = -1;			\
+	self->fd = -1;							\
+	self->vfd[0] = -1;						\
+	self->vfd[1] = -1;						\
 	VIRQ_OPEN_OR_SKIP(self->fd);					\
 	REQUIRE_XICS(self->fd);						\
 	ASSERT_EQ(0, xics_make(self->fd, XICS_NR_VCPUS,			\

@@ -19,7 +19,8 @@ FIXTURE(xics) {
 
 FIXTURE_SETUP(xics)
 {
-	self->efd = self->rfd = -1;
+	self->efd = -1;
+	self->rfd = -1;
 	XICS_FIXTURE_SETUP();
 	self->efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, self->efd);
@@ -185,8 +186,9 @@ TEST_F(xics, busy_and_enoent)
 	/* deassign names the source it was bound to */
 	IRQFD_FAILS(irqfd_args(self->efd, XICS_SRC + 1,
 			       VIRQ_IRQFD_FLAG_DEASSIGN), ENOENT);
-	ASSERT_EQ(0, do_irqfd(self->fd, irqfd_args(self->efd, XICS_SRC,
-					VIRQ_IRQFD_FLAG_DEASSIGN)));
+	ASSERT_EQ(0, do_irqfd(self->fd,
+			      irqfd_args(self->efd, XICS_SRC,
+					 VIRQ_IRQFD_FLAG_DEASSIGN)));
 	IRQFD_FAILS(irqfd_args(self->efd, XICS_SRC, VIRQ_IRQFD_FLAG_DEASSIGN),
 		    ENOENT);
 	/* free again */
@@ -223,8 +225,9 @@ TEST_F(xics, signal_delivers_deassign_stops)
 	EXPECT_EQ(VIRQ_OUT_INT, virq_vcpu_lines(self->vfd[0]));
 	EXPECT_EQ(0xff000000ULL | XICS_SRC, ack_eoi(self->vfd[0]));
 
-	ASSERT_EQ(0, do_irqfd(self->fd, irqfd_args(self->efd, XICS_SRC,
-					VIRQ_IRQFD_FLAG_DEASSIGN)));
+	ASSERT_EQ(0, do_irqfd(self->fd,
+			      irqfd_args(self->efd, XICS_SRC,
+					 VIRQ_IRQFD_FLAG_DEASSIGN)));
 	ASSERT_EQ(0, signal_efd(self->efd));
 	EXPECT_EQ(0, virq_vcpu_lines(self->vfd[0]));
 	/* nobody consumed the signal */
@@ -315,8 +318,8 @@ TEST_F(xics, resample_lsi)
 	ASSERT_EQ(0, signal_efd(self->efd));
 
 	w = virq_word(self->fd, XICS_SRC);
-	EXPECT_NE(0, w & VIRQ_XICS_ASSERTED) TH_LOG("word %#llx",
-						     (unsigned long long)w);
+	EXPECT_NE(0, w & VIRQ_XICS_ASSERTED)
+		TH_LOG("word %#llx", (unsigned long long)w);
 	EXPECT_EQ(VIRQ_OUT_INT, virq_vcpu_lines(self->vfd[0]));
 
 	ASSERT_EQ(0, ioctl(self->vfd[0], VIRQ_VCPU_ACK, &ack));

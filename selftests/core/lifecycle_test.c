@@ -98,8 +98,10 @@ TEST(vcpu_close_first)
 	close(fd);
 }
 
-/* One instance with a chip, @nvcpus vCPUs and maybe an irqfd, closed in
- * the order @order picks.  0 or -1. */
+/*
+ * One instance with a chip, @nvcpus vCPUs and maybe an irqfd, closed in
+ * the order @order picks.  0 or -1.
+ */
 static int cycle(int order, int nvcpus, int with_irqfd)
 {
 	int fd, vfd[4] = { -1, -1, -1, -1 }, efd = -1, rfd = -1, i, ret = -1;
@@ -179,15 +181,15 @@ TEST_F_TIMEOUT(cycles, instance_no_leak, 240)
 		SKIP(return, "no /proc/slabinfo");
 
 	for (i = 0; i < WARMUP; i++)
-		ASSERT_EQ(0, cycle(i, 1, 0)) TH_LOG("warm-up %d: %s", i,
-						     strerror(errno));
+		ASSERT_EQ(0, cycle(i, 1, 0))
+			TH_LOG("warm-up %d: %s", i, strerror(errno));
 	settle();
 	s0 = virq_slab_active_objects();
 	m0 = mem_free_kb();
 	t0 = now_s();
 	for (i = 0; i < CYCLES; i++)
-		ASSERT_EQ(0, cycle(i, 1, 0)) TH_LOG("cycle %d: %s", i,
-						     strerror(errno));
+		ASSERT_EQ(0, cycle(i, 1, 0))
+			TH_LOG("cycle %d: %s", i, strerror(errno));
 	dt = now_s() - t0;
 	settle();
 	s1 = virq_slab_active_objects();
@@ -220,8 +222,8 @@ TEST_F_TIMEOUT(cycles, irqfd_no_leak, 120)
 	s0 = virq_slab_active_objects();
 	t0 = now_s();
 	for (i = 0; i < n; i++)
-		ASSERT_EQ(0, cycle(i, 4, 1)) TH_LOG("cycle %d: %s", i,
-						     strerror(errno));
+		ASSERT_EQ(0, cycle(i, 4, 1))
+			TH_LOG("cycle %d: %s", i, strerror(errno));
 	settle();
 	s1 = virq_slab_active_objects();
 	TH_LOG("%d cycles in %.2f s; kmalloc active objects %ld -> %ld (%+ld)",
