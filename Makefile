@@ -79,11 +79,15 @@ bench: deps module
 check: deps
 	@bash scripts/check.sh $(BUILD)
 
+# One guest run: virq-demo narrates the ioctls (XICS); then the small VMM
+# of tools/vmm runs an x86 guest program on two vCPUs under the test
+# guest's own /dev/kvm (--kvm-ref), with virq as its IOAPIC and LAPICs,
+# and narrates that.
 demo: deps module
 	@$(MAKE) -s -C tools BUILD=$(BUILD)
 	@bash tools/vm/run.sh --kver $(KVER) --guest-dir $(BUILD)/guest/$(KVER) \
-		--module $(CURDIR)/virq.ko --out $(BUILD)/demo --demo \
-		-- $(BUILD)/tools/virq-demo
+		--module $(CURDIR)/virq.ko --out $(BUILD)/demo --demo --kvm-ref \
+		-- $(BUILD)/tools/virq-demo --- $(BUILD)/tools/vmm --narrate
 
 install: module
 	@$(KBUILD) modules_install
