@@ -26,6 +26,7 @@ static const struct virq_chip_ops *harness_chip_ops(struct virq_instance *inst)
 
 unsigned int harness_max_vcpus = 1024;
 unsigned int harness_max_sources = VIRQ_XICS_MAX_SOURCES;
+unsigned int harness_max_routes = VIRQ_ROUTES_DEFAULT_MAX;
 
 /* --- services models call (vcpu.c, irqfd.c, instance.c) --- */
 
@@ -196,7 +197,7 @@ int harness_create_chip(struct virq_instance *inst,
 		.options = (uintptr_t)options,
 		.options_size = options_size,
 	};
-	struct virq_config cfg;
+	struct virq_config cfg = {};
 	void *opts = NULL;
 	int ret;
 
@@ -219,6 +220,7 @@ int harness_create_chip(struct virq_instance *inst,
 	cfg.family = ops->family;
 	cfg.nr_vcpus = nr_vcpus;
 	cfg.nr_sources = nr_sources;
+	cfg.max_routes = harness_max_routes;
 	cfg.options = opts;
 
 	mutex_lock(&inst->lock);

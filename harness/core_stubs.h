@@ -21,6 +21,7 @@
 /* The core's module parameters, at their defaults (virq/main.c). */
 extern unsigned int harness_max_vcpus;
 extern unsigned int harness_max_sources;
+extern unsigned int harness_max_routes;	/* the core's max_routes */
 
 /**
  * struct virq_instance - the harness instance
