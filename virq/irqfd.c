@@ -30,6 +30,7 @@
 #include <linux/poll.h>
 #include <linux/rculist.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "core.h"
 #include "compat/compat.h"
@@ -334,7 +335,10 @@ void virq_irqfd_release(struct virq_instance *inst)
  * @source: the source
  *
  * Lowers the resampling irqfds' drive on @source and signals each of their
- * resamplefds.
+ * resamplefds.  The signals are made directly: the models end interrupts
+ * only from a vCPU's register access, acknowledge or call, never from an
+ * injection, so this never runs inside an eventfd wakeup (where
+ * eventfd_signal() must not nest, see virq_notifier_signal()).
  *
  * Context: process context, no model lock held.
  */
@@ -369,25 +373,89 @@ void virq_irqfd_exit(void)
 	destroy_workqueue(virq_irqfd_wq);
 }
 
-/*
- * Notifiers for models: an eventfd_ctx behind an opaque type, so that the
- * models' sources do not depend on <linux/eventfd.h>.
+/**
+ * struct virq_notifier - an eventfd a model signals (the x86 remapping
+ * fault eventfd)
+ * @ctx: the eventfd
+ * @signal: signals @ctx, for the signals that cannot be made where they
+ *	happen
+ *
+ * Models see only the opaque type, so that their sources do not depend
+ * on <linux/eventfd.h>.
+ */
+struct virq_notifier {
+	struct eventfd_ctx *ctx;
+	struct work_struct signal;
+};
+
+static void virq_notifier_work(struct work_struct *work)
+{
+	struct virq_notifier *n = container_of(work, struct virq_notifier,
+					       signal);
+
+	virq_eventfd_signal(n->ctx);
+}
+
+/**
+ * virq_notifier_get() - a notifier on the eventfd behind a file descriptor
+ * @fd: the eventfd
+ *
+ * Context: process.
+ * Return: the notifier, holding a reference on the eventfd;
+ * ERR_PTR(-EBADF) if @fd is not an eventfd, ERR_PTR(-ENOMEM).
  */
 struct virq_notifier *virq_notifier_get(int fd)
 {
-	struct eventfd_ctx *ctx = eventfd_ctx_fdget(fd);
+	struct virq_notifier *n;
 
-	if (IS_ERR(ctx))
-		return ERR_CAST(ctx);
-	return (struct virq_notifier *)ctx;
+	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
+	if (!n)
+		return ERR_PTR(-ENOMEM);
+	n->ctx = eventfd_ctx_fdget(fd);
+	if (IS_ERR(n->ctx)) {
+		struct virq_notifier *err = ERR_CAST(n->ctx);
+
+		kfree(n);
+		return err;
+	}
+	INIT_WORK(&n->signal, virq_notifier_work);
+	return n;
 }
 
+/**
+ * virq_notifier_signal() - signal a notifier's eventfd
+ * @n: the notifier
+ *
+ * Inside an eventfd wakeup (an irqfd injection: its eventfd's write or
+ * signal runs our wakeup callback) eventfd_signal() must not nest: it
+ * would WARN and drop the signal.  There the signal is left to a work
+ * item, which signals soon after; anywhere else it is made at once.
+ * A signal made while a deferred one is still pending merges with it
+ * (the eventfd counts one for both).
+ *
+ * Context: any; no raw spinlock held (the eventfd's wait-queue lock is a
+ * sleeping lock on PREEMPT_RT).
+ */
 void virq_notifier_signal(struct virq_notifier *n)
 {
-	virq_eventfd_signal((struct eventfd_ctx *)n);
+	if (eventfd_signal_allowed())
+		virq_eventfd_signal(n->ctx);
+	else
+		schedule_work(&n->signal);
 }
 
+/**
+ * virq_notifier_put() - drop a notifier
+ * @n: the notifier; nobody may signal it any more
+ *
+ * Waits for a deferred signal to be made (a fault that happened while @n
+ * was in use is still reported), then drops the eventfd reference.
+ *
+ * Context: process (may sleep).
+ */
 void virq_notifier_put(struct virq_notifier *n)
 {
-	eventfd_ctx_put((struct eventfd_ctx *)n);
+	flush_work(&n->signal);
+	eventfd_ctx_put(n->ctx);
+	kfree(n);
 }

@@ -246,8 +246,13 @@ void virq_notify_eoi(struct virq_instance *inst, u32 source);
 /*
  * Notifiers: eventfds a VMM hands a model through an attribute (the x86
  * remapping fault eventfd).  virq_notifier_get() takes a reference on the
- * eventfd behind @fd (ERR_PTR(-EBADF) if it is not one; process context);
- * virq_notifier_signal() may be called from any context.
+ * eventfd behind @fd (ERR_PTR(-EBADF) if it is not one, ERR_PTR(-ENOMEM);
+ * process context).  virq_notifier_signal() may be called from any context
+ * with no raw spinlock held, an irqfd injection included: inside an
+ * eventfd wakeup, where eventfd_signal() must not nest, it defers the
+ * signal to a work item.  virq_notifier_put() (process context, once
+ * nobody signals any more) waits for a deferred signal, then drops the
+ * reference.
  */
 struct virq_notifier;
 struct virq_notifier *virq_notifier_get(int fd);

@@ -70,6 +70,8 @@ int x86_deliver(struct x86_chip *c, const struct x86_irq *irq,
 static unsigned long nr_pin_eoi;
 static u32 pin_eoi_chip[LOG], pin_eoi_pin[LOG];
 static bool pin_eoi_lowers_resample;
+/* Called inside x86_pin_eoi() (no lock held) once, then cleared */
+static void (*pin_eoi_hook)(void);
 
 void x86_pin_eoi(struct x86_chip *c, u32 irqchip, u32 pin)
 {
@@ -80,6 +82,12 @@ void x86_pin_eoi(struct x86_chip *c, u32 irqchip, u32 pin)
 	pin_eoi_chip[nr_pin_eoi % LOG] = irqchip;
 	pin_eoi_pin[nr_pin_eoi % LOG] = pin;
 	nr_pin_eoi++;
+	if (pin_eoi_hook) {
+		void (*hook)(void) = pin_eoi_hook;
+
+		pin_eoi_hook = NULL;
+		hook();
+	}
 	if (!pin_eoi_lowers_resample)
 		return;
 	/* What the core's resampler does: lower its drive. */
@@ -125,6 +133,7 @@ static void reset_fakes(void)
 	deliver_hook = NULL;
 	nr_pin_eoi = 0;
 	pin_eoi_lowers_resample = false;
+	pin_eoi_hook = NULL;
 	nr_translate = 0;
 	tr_ret = 0;
 	memset(&tr_irq, 0, sizeof(tr_irq));
@@ -566,17 +575,22 @@ TEST(level_remote_irr_eoi)
 	CHECK_EQ(line(io, 9, SET), COALESCED);
 	CHECK_EQ(nr_sent, 1);
 
-	/* Other vectors do nothing */
+	/*
+	 * Other vectors leave pin 9 alone.  0x46 ends pin 10, a level entry
+	 * that sent nothing: its resamplers are told all the same (KVM).
+	 */
 	x86_ioapic_eoi(io, 0x46);
 	x86_ioapic_eoi(io, 0x44);
-	CHECK_EQ(nr_pin_eoi, 0);
+	CHECK_EQ(nr_pin_eoi, 1);
+	CHECK_EQ(pin_eoi_pin[0], 10);
+	CHECK_EQ(nr_sent, 1);
 	CHECK_EQ(rte_r(io, 9), rte | R_RIRR);
 
 	/* EOI with the line still high: resamplers told, then sent again */
 	x86_ioapic_eoi(io, 0x45);
-	CHECK_EQ(nr_pin_eoi, 1);
-	CHECK_EQ(pin_eoi_chip[0], VIRQ_X86_IRQCHIP_IOAPIC(0));
-	CHECK_EQ(pin_eoi_pin[0], 9);
+	CHECK_EQ(nr_pin_eoi, 2);
+	CHECK_EQ(pin_eoi_chip[1], VIRQ_X86_IRQCHIP_IOAPIC(0));
+	CHECK_EQ(pin_eoi_pin[1], 9);
 	CHECK_EQ(nr_sent, 2);
 	CHECK_EQ(rte_r(io, 9), rte | R_RIRR);
 
@@ -584,19 +598,21 @@ TEST(level_remote_irr_eoi)
 	CHECK_EQ(line(io, 9, RESET), COALESCED);
 	CHECK_EQ(rte_r(io, 9), rte | R_RIRR);
 	x86_ioapic_eoi(io, 0x45);
-	CHECK_EQ(nr_pin_eoi, 2);
+	CHECK_EQ(nr_pin_eoi, 3);
 	CHECK_EQ(nr_sent, 2);
 	CHECK_EQ(rte_r(io, 9), rte);
 
-	/* A second EOI has no remote IRR to clear: no notification */
+	/* A second EOI ends the pin again: no remote IRR, nothing sent */
 	x86_ioapic_eoi(io, 0x45);
-	CHECK_EQ(nr_pin_eoi, 2);
+	CHECK_EQ(nr_pin_eoi, 4);
+	CHECK_EQ(pin_eoi_pin[3], 9);
+	CHECK_EQ(nr_sent, 2);
 
 	/* The EOI register (version 0x20) does the same */
 	CHECK_EQ(line(io, 9, SET), 1);
 	CHECK_EQ(line(io, 9, RESET), COALESCED);
 	mmio_w(io, 0x40, 0xffffff45);	/* only bits 7:0 count */
-	CHECK_EQ(nr_pin_eoi, 3);
+	CHECK_EQ(nr_pin_eoi, 5);
 	CHECK_EQ(rte_r(io, 9), rte);
 
 	/* Two pins sharing a vector both end */
@@ -653,6 +669,119 @@ TEST(level_refused_message_keeps_newer_remote_irr)
 	CHECK_EQ(nr_pin_eoi, 1);
 	/* The newer message's remote IRR stays */
 	CHECK(rte_r(io, 3) & R_RIRR);
+	free_ioapics();
+}
+
+/*
+ * A level message whose vector the LAPIC already has pending merges into
+ * that IRR bit: nobody accepted anything new, so the pin holds no remote
+ * IRR, but the guest's EOI of the vector ends it all the same.
+ */
+TEST(merged_level_message_ended_by_eoi)
+{
+	struct x86_ioapic *io = new_ioapic(24);
+	u64 rte = 0x58 | R_LEVEL;
+
+	rte_w(io, 4, rte);
+	deliver_ret = 0;		/* merged */
+	CHECK_EQ(line_by(io, 4, SET, RESAMPLE), COALESCED);
+	CHECK_EQ(nr_sent, 1);
+	CHECK_EQ(rte_r(io, 4), rte);
+	deliver_ret = 1;
+
+	/* The resampler is told, lowers its drive: nothing to send */
+	pin_eoi_lowers_resample = true;
+	x86_ioapic_eoi(io, 0x58);
+	CHECK_EQ(nr_pin_eoi, 1);
+	CHECK_EQ(pin_eoi_pin[0], 4);
+	CHECK_EQ(x86_ioapic_get_drivers(io, 4), 0);
+	CHECK_EQ(nr_sent, 1);
+
+	/* A line still held high is sent again at the EOI */
+	deliver_ret = 0;
+	CHECK_EQ(line(io, 4, SET), COALESCED);
+	CHECK_EQ(nr_sent, 2);
+	deliver_ret = 1;
+	x86_ioapic_eoi(io, 0x58);
+	CHECK_EQ(nr_pin_eoi, 2);
+	CHECK_EQ(nr_sent, 3);
+	CHECK_EQ(last_sent()->vector, 0x58);
+	CHECK_EQ(rte_r(io, 4), rte | R_RIRR);
+
+	/* Masked or edge entries with the vector are not ended */
+	rte_w(io, 5, 0x58);
+	rte_w(io, 6, 0x58 | R_LEVEL | R_MASK);
+	x86_ioapic_eoi(io, 0x58);
+	CHECK_EQ(nr_pin_eoi, 4);	/* pins 4 and 6, not 5 */
+	CHECK_EQ(pin_eoi_pin[2], 4);
+	CHECK_EQ(pin_eoi_pin[3], 6);
+	free_ioapics();
+}
+
+static u64 remap_rte;
+static u32 remap_pin;
+
+/* Another vCPU rewrites the entry while the resamplers run */
+static void rewrite_entry_during_eoi(void)
+{
+	CHECK(rte_r(ioapics[0], remap_pin) & R_RIRR);
+	rte_w(ioapics[0], remap_pin, remap_rte);
+	CHECK_EQ(harness_locks_held(), 0);
+}
+
+/* ... and restores the sources (VIRQ_SET_SOURCES) */
+static void set_drivers_during_eoi(void)
+{
+	CHECK(rte_r(ioapics[0], remap_pin) & R_RIRR);
+	x86_ioapic_set_drivers(ioapics[0], remap_pin,
+			       x86_ioapic_get_drivers(ioapics[0], remap_pin));
+}
+
+/* An EOI of the same vector from another vCPU, which sends again */
+static void nested_eoi_during_eoi(void)
+{
+	x86_ioapic_eoi(ioapics[0], 0x5a);
+}
+
+/*
+ * Remote IRR stays set while the resamplers run at EOI: nothing re-sends
+ * the serviced device's stale level before the resampler lowers it.
+ */
+TEST(eoi_remote_irr_held_while_resamplers_run)
+{
+	struct x86_ioapic *io = new_ioapic(24);
+
+	remap_pin = 7;
+	remap_rte = 0x5a | R_LEVEL;
+	rte_w(io, 7, remap_rte);
+	pin_eoi_lowers_resample = true;
+	CHECK_EQ(line_by(io, 7, SET, RESAMPLE), 1);
+	pin_eoi_hook = rewrite_entry_during_eoi;
+	x86_ioapic_eoi(io, 0x5a);
+	CHECK_EQ(nr_pin_eoi, 1);
+	CHECK_EQ(nr_sent, 1);		/* the stale level was not sent */
+	CHECK_EQ(rte_r(io, 7), remap_rte);
+	CHECK_EQ(x86_ioapic_get_drivers(io, 7), 0);
+
+	CHECK_EQ(line_by(io, 7, SET, RESAMPLE), 1);
+	pin_eoi_hook = set_drivers_during_eoi;
+	x86_ioapic_eoi(io, 0x5a);
+	CHECK_EQ(nr_sent, 2);
+	CHECK_EQ(rte_r(io, 7), remap_rte);
+
+	/*
+	 * Two EOIs of the vector at once, the line held by the VMM: the
+	 * inner one ends the message and sends a newer one, whose remote IRR
+	 * the outer one leaves alone (and sends nothing more).
+	 */
+	pin_eoi_lowers_resample = false;
+	CHECK_EQ(line(io, 7, SET), 1);
+	CHECK_EQ(nr_sent, 3);
+	pin_eoi_hook = nested_eoi_during_eoi;
+	x86_ioapic_eoi(io, 0x5a);
+	CHECK_EQ(nr_pin_eoi, 4);
+	CHECK_EQ(nr_sent, 4);
+	CHECK_EQ(rte_r(io, 7), remap_rte | R_RIRR);
 	free_ioapics();
 }
 
@@ -915,10 +1044,10 @@ TEST(eoi_storm_is_deferred)
 	CHECK_EQ(nr_pin_eoi, 10000);
 	CHECK_EQ(harness_work_queued(), 1);
 	CHECK(!(rte_r(io, 8) & R_RIRR));
-	/* Spurious EOIs meanwhile change nothing */
+	/* Spurious EOIs meanwhile reach the resamplers but send nothing */
 	x86_ioapic_eoi(io, 0x90);
 	CHECK_EQ(nr_sent, 10000);
-	CHECK_EQ(nr_pin_eoi, 10000);
+	CHECK_EQ(nr_pin_eoi, 10001);
 	/* The delayed work sends it */
 	CHECK_EQ(harness_run_work(), 1);
 	CHECK_EQ(nr_sent, 10001);
@@ -1041,6 +1170,58 @@ TEST(remapped_entries)
 	/* Masking still wins */
 	rte_w(io, 7, 0x31 | R_REMAP | R_MASK);
 	CHECK_EQ(line(io, 7, EDGE), MASKED);
+	free_ioapics();
+}
+
+/*
+ * A remappable level entry keeps remote IRR only for a message that an
+ * EOI of the entry's vector will end: level, fixed or lowest priority,
+ * with the entry's bits 7:0 as vector.
+ */
+TEST(remapped_level_remote_irr_needs_matching_irte)
+{
+	static const struct {
+		u8 dm;
+		u8 vector;
+		bool level;
+		bool rirr;
+	} c[] = {
+		{ X86_DM_FIXED,  0xa7, true,  true },
+		{ X86_DM_LOWEST, 0xa7, true,  true },
+		{ X86_DM_FIXED,  0xa7, false, false },	/* edge IRTE */
+		{ X86_DM_FIXED,  0xa8, true,  false },	/* another vector */
+		{ X86_DM_NMI,    0xa7, true,  false },
+		{ X86_DM_SMI,    0xa7, true,  false },
+		{ X86_DM_INIT,   0xa7, true,  false },
+		{ X86_DM_EXTINT, 0xa7, true,  false },
+	};
+	struct x86_ioapic *io;
+	u64 rte = 0xa7 | R_REMAP | (0x12ULL << 49) | R_LEVEL;
+	u32 i;
+
+	reset_fakes();
+	io = new_ioapic_cfg(0, 24, 0, 0, 0);
+	chip.ir = (struct x86_ir *)&chip;	/* never dereferenced here */
+	rte_w(io, 3, rte);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		tr_irq = (struct x86_irq){ .dest = 1, .vector = c[i].vector,
+					   .delivery_mode = c[i].dm,
+					   .level = c[i].level,
+					   .x2apic_dest = true };
+		CHECK_EQ(line(io, 3, SET), 1);
+		CHECK_EQ(nr_sent, i + 1);
+		CHECK_EQ(last_sent()->delivery_mode, c[i].dm);
+		CHECK_EQ(!!(rte_r(io, 3) & R_RIRR), c[i].rirr);
+		/* No remote IRR: the next event on the high line sends */
+		if (!c[i].rirr)
+			CHECK_EQ(line(io, 3, SET), 1);
+		else
+			CHECK_EQ(line(io, 3, SET), COALESCED);
+		nr_sent = i + 1;
+		CHECK_EQ(line(io, 3, RESET), COALESCED);
+		x86_ioapic_eoi(io, 0xa7);
+		CHECK(!(rte_r(io, 3) & R_RIRR));
+	}
 	free_ioapics();
 }
 
@@ -1340,6 +1521,8 @@ static const struct tap_test tests[] = {
 	T(level_remote_irr_eoi),
 	T(level_nobody_accepts),
 	T(level_refused_message_keeps_newer_remote_irr),
+	T(merged_level_message_ended_by_eoi),
+	T(eoi_remote_irr_held_while_resamplers_run),
 	T(level_shared_line),
 	T(level_pulse),
 	T(level_mask_unmask),
@@ -1351,6 +1534,7 @@ static const struct tap_test tests[] = {
 	T(eoi_storm_is_deferred),
 	T(eoi_storm_sane_guest_not_deferred),
 	T(remapped_entries),
+	T(remapped_level_remote_irr_needs_matching_irte),
 	T(state_round_trip),
 	T(state_reset_and_kvm_layout),
 	T(set_state_rejects),

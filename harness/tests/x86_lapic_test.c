@@ -1253,6 +1253,54 @@ TEST(init_sipi_sequence)
 	harness_instance_close(inst);
 }
 
+/*
+ * struct virq_x86_lapic_state.events beyond the VIRQ_OUT_* events, by
+ * their uAPI names: the ESR field and wait-for-SIPI.
+ */
+TEST(state_events_uapi_bits)
+{
+	struct virq_instance *inst = lapic_new(2);
+	struct virq_vcpu *v0 = V(inst, 0), *v1 = V(inst, 1);
+	struct virq_x86_lapic_state st;
+	u64 id;
+
+	CHECK_EQ(VIRQ_X86_LAPIC_EV_ESR_MASK >> VIRQ_X86_LAPIC_EV_ESR_SHIFT,
+		 0xff);
+	CHECK_EQ(VIRQ_X86_LAPIC_EV_ESR_MASK & (VIRQ_OUT_EVENTS |
+		 VIRQ_OUT_EXTINT | VIRQ_X86_LAPIC_EV_WAIT_SIPI), 0);
+	enable(v0);
+	enable(v1);
+	/* vectors 0-15 are a receive error, pending until an ESR write */
+	CHECK_EQ(fixed(inst, 1, 0x03), 0);
+	get_state(v1, &st);
+	CHECK_EQ((st.events & VIRQ_X86_LAPIC_EV_ESR_MASK) >>
+		 VIRQ_X86_LAPIC_EV_ESR_SHIFT, LAPIC_ESR_RECV_ILLEGAL);
+	CHECK_EQ(st.events & VIRQ_X86_LAPIC_EV_WAIT_SIPI, 0);
+	wr(v1, LAPIC_ESR, 0);
+	get_state(v1, &st);
+	CHECK_EQ(st.events & VIRQ_X86_LAPIC_EV_ESR_MASK, 0);
+
+	/* an INIT taken on an AP: wait-for-SIPI, until the SIPI is taken */
+	CHECK_EQ(send(inst, 1, X86_DM_INIT, 0, false, false), 1);
+	get_state(v1, &st);
+	CHECK_EQ(st.events, VIRQ_OUT_INIT);
+	CHECK_EQ(x86_lapic_ack(v1, VIRQ_OUT_INIT, &id), 0);
+	get_state(v1, &st);
+	CHECK_EQ(st.events, VIRQ_X86_LAPIC_EV_WAIT_SIPI);
+	/* restored without it, a SIPI does not latch; with it, it does */
+	st.events = 0;
+	CHECK_EQ(x86_lapic_set_state(v1, &st), 0);
+	CHECK_EQ(send(inst, 1, X86_DM_SIPI, 0x10, false, false), 0);
+	st.events = VIRQ_X86_LAPIC_EV_WAIT_SIPI;
+	CHECK_EQ(x86_lapic_set_state(v1, &st), 0);
+	CHECK_EQ(send(inst, 1, X86_DM_SIPI, 0x10, false, false), 1);
+	CHECK_EQ(x86_lapic_ack(v1, VIRQ_OUT_SIPI, &id), 0);
+	CHECK_EQ(id, 0x10);
+	get_state(v1, &st);
+	CHECK_EQ(st.events, 0);
+	harness_instance_close(inst);
+}
+
 TEST(nmi_smi_events)
 {
 	struct virq_instance *inst = lapic_new(2);
@@ -1554,7 +1602,7 @@ TEST(state_round_trip)
 		if (x2) {
 			CHECK_EQ(st1.events, VIRQ_OUT_NMI |
 				 (LAPIC_ESR_RECV_ILLEGAL <<
-				  X86_LAPIC_EV_ESR_SHIFT));
+				  VIRQ_X86_LAPIC_EV_ESR_SHIFT));
 			CHECK_EQ(st1.sipi_vector, 0);
 		} else {
 			CHECK_EQ(st_reg(&st1, LAPIC_ICR), 0x4077);
@@ -1564,7 +1612,7 @@ TEST(state_round_trip)
 			CHECK_EQ(st1.events, VIRQ_OUT_NMI | VIRQ_OUT_INIT |
 				 VIRQ_OUT_SIPI | VIRQ_OUT_EXTINT |
 				 (LAPIC_ESR_RECV_ILLEGAL <<
-				  X86_LAPIC_EV_ESR_SHIFT));
+				  VIRQ_X86_LAPIC_EV_ESR_SHIFT));
 			CHECK_EQ(st1.sipi_vector, 0x9a);
 		}
 
@@ -1615,9 +1663,11 @@ BREAK(b_base_extd_no_en, st->apic_base = (st->apic_base & ~EN) | EXTD)
 BREAK(b_ev_fiq, st->events |= VIRQ_OUT_FIQ)
 BREAK(b_ev_int, st->events |= VIRQ_OUT_INT)
 BREAK(b_ev_bit8, st->events |= BIT(8))
-BREAK(b_ev_esr0, st->events |= 1U << X86_LAPIC_EV_ESR_SHIFT)
+BREAK(b_ev_esr0, st->events |= 1U << VIRQ_X86_LAPIC_EV_ESR_SHIFT)
+BREAK(b_ev_esr4, st->events |= 0x10U << VIRQ_X86_LAPIC_EV_ESR_SHIFT)
+BREAK(b_ev_bit24, st->events |= BIT(24))
 BREAK(b_ev_sipi_alone, st->events |= VIRQ_OUT_SIPI)
-BREAK(b_sipi_big, st->events |= VIRQ_OUT_SIPI | X86_LAPIC_EV_WAIT_SIPI;
+BREAK(b_sipi_big, st->events |= VIRQ_OUT_SIPI | VIRQ_X86_LAPIC_EV_WAIT_SIPI;
 	st->sipi_vector = 0x100)
 BREAK(b_sipi_no_sipi, st->sipi_vector = 5)
 BREAK(b_id_low, st_set(st, LAPIC_ID, st_reg(st, LAPIC_ID) | 1))
@@ -1664,6 +1714,7 @@ static const struct {
 	{ "x2APIC without enable", b_base_extd_no_en },
 	{ "events FIQ", b_ev_fiq }, { "events INT", b_ev_int },
 	{ "events bit 8", b_ev_bit8 }, { "events ESR bit 0", b_ev_esr0 },
+	{ "events ESR bit 4", b_ev_esr4 }, { "events bit 24", b_ev_bit24 },
 	{ "SIPI outside wait-for-SIPI", b_ev_sipi_alone },
 	{ "sipi_vector > 255", b_sipi_big },
 	{ "sipi_vector without SIPI", b_sipi_no_sipi },
@@ -1887,7 +1938,7 @@ static const struct tap_test tests[] = {
 	T(esr_illegal_vectors_and_error_interrupt),
 	T(lowest_priority_arbitration), T(logical_flat_and_cluster),
 	T(x2apic_ids_and_clusters), T(ipi_shorthands),
-	T(init_sipi_sequence), T(nmi_smi_events),
+	T(init_sipi_sequence), T(state_events_uapi_bits), T(nmi_smi_events),
 	T(extint_via_lint0_disabled_lapic_and_message), T(timer_registers),
 	T(state_round_trip), T(set_state_rejects_and_changes_nothing),
 	T(restore_kicks_and_recomputes), T(show), T(tsc_pass_through),

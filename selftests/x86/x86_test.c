@@ -1531,4 +1531,237 @@ TEST_F(x86, irq_lines_batch)
 	EXPECT_EQ(0x66, inta(self->vfd[0]));
 }
 
+/* --- review fixes ---------------------------------------------------------- */
+
+/*
+ * A remapping fault reached from an irqfd wakeup: the eventfd write that
+ * runs the wakeup has current->in_eventfd set, so the fault eventfd must
+ * be signalled later (a work item), not nested (eventfd_signal() WARNs
+ * and drops it).  Both remapping paths: an MSI route, and a remappable
+ * IOAPIC entry.  The guest runner fails the run on any WARN.
+ */
+TEST(ir_fault_from_irqfd_wakeup)
+{
+	struct virq_x86_options o = { .nr_irtes = 64 };
+	struct virq_route r = { .gsi = 40, .type = VIRQ_ROUTE_MSI };
+	struct virq_irqfd ifd = { .source = 40 };
+	struct pollfd p = { .events = POLLIN };
+	struct virq_x86_ir_fault f;
+	__u64 one = 1, cnt;
+	int fd, v, efd, tfd, efd_none;
+
+	if (!have_x86())
+		SKIP(return, "no x86 family");
+	fd = open("/dev/virq", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xo_create(fd, 1, 64, &o));
+	v = xo_vcpu(fd, 0, 0);
+	ASSERT_LE(0, v);
+	ASSERT_EQ(0, lapic_enable(v));
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, set_attr(fd, VIRQ_X86_GRP_IR_FAULT, 1, &efd,
+			      sizeof(efd)));
+	p.fd = efd;
+
+	/* GSI 40: a remappable MSI to handle 6, whose IRTE is not present */
+	r.u.msi.address_lo = 0xfee00000 | 6 << 5 | 1 << 4;
+	ASSERT_EQ(0, update_route(fd, VIRQ_ROUTE_OP_ADD, &r));
+	tfd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, tfd);
+	ifd.fd = tfd;
+	ASSERT_EQ(0, ioctl(fd, VIRQ_IRQFD, &ifd));
+	ASSERT_EQ((ssize_t)sizeof(one), write(tfd, &one, sizeof(one)));
+	ASSERT_EQ(1, poll(&p, 1, 10000));
+	ASSERT_EQ((ssize_t)sizeof(cnt), read(efd, &cnt, sizeof(cnt)));
+	EXPECT_EQ(1ULL, cnt);
+	ASSERT_EQ(0, get_fault(fd, &f));
+	EXPECT_EQ(1ULL, f.count);
+	EXPECT_EQ((__u32)VIRQ_X86_IR_FAULT_NOT_PRESENT, f.reason);
+	EXPECT_EQ(6U, f.index);
+	EXPECT_EQ(0, lines(v) & VIRQ_OUT_INT);
+
+	/* GSI 5: IOAPIC pin 5, remappable entry with index 9 (not present) */
+	ioapic_write_rte(v, 5, 1ULL << 48 | 9ULL << 49);
+	ifd.flags = VIRQ_IRQFD_FLAG_DEASSIGN;
+	ASSERT_EQ(0, ioctl(fd, VIRQ_IRQFD, &ifd));
+	ifd.flags = 0;
+	ifd.source = 5;
+	ASSERT_EQ(0, ioctl(fd, VIRQ_IRQFD, &ifd));
+	ASSERT_EQ((ssize_t)sizeof(one), write(tfd, &one, sizeof(one)));
+	ASSERT_EQ(1, poll(&p, 1, 10000));
+	ASSERT_EQ((ssize_t)sizeof(cnt), read(efd, &cnt, sizeof(cnt)));
+	EXPECT_EQ(1ULL, cnt);
+	ASSERT_EQ(0, get_fault(fd, &f));
+	EXPECT_EQ(2ULL, f.count);
+	EXPECT_EQ(9U, f.index);
+	EXPECT_EQ(0, lines(v) & VIRQ_OUT_INT);
+
+	/* Removing the fault eventfd, then closing, leaves nothing behind */
+	efd_none = -1;
+	ASSERT_EQ(0, set_attr(fd, VIRQ_X86_GRP_IR_FAULT, 1, &efd_none,
+			      sizeof(efd_none)));
+	close(tfd);
+	close(efd);
+	close(v);
+	close(fd);
+}
+
+/*
+ * A level IOAPIC message whose vector is already pending in the LAPIC's
+ * IRR merges there: the LAPIC accepts nothing new, so no remote IRR is
+ * held, but the guest's EOI of that vector still ends the pin's interrupt
+ * and must reach its resampler (a VFIO INTx would stay masked forever).
+ */
+TEST_F(x86, resample_after_merged_level_message)
+{
+	struct virq_irqfd ifd = { .source = 21,
+				  .flags = VIRQ_IRQFD_FLAG_RESAMPLE };
+	__u64 one = 1, cnt;
+	int efd, rfd, st;
+
+	SKIP_IF_SETUP_SKIPPED();
+	efd = eventfd(0, EFD_CLOEXEC);
+	rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ASSERT_LE(0, efd);
+	ASSERT_LE(0, rfd);
+	ifd.fd = efd;
+	ifd.resamplefd = rfd;
+	ASSERT_EQ(0, ioctl(self->fd, VIRQ_IRQFD, &ifd));
+	ASSERT_EQ(0, lapic_enable(self->vfd[0]));
+	ioapic_write_rte(self->vfd[0], 21, 0x3c | RTE_LEVEL);
+
+	/* vector 0x3c pending from an edge MSI */
+	ASSERT_EQ(0, msi(self->fd, 0xfee00000, 0x3c, &st));
+	EXPECT_EQ(1, st);
+	/* the device raises its level line: merged into that IRR bit */
+	ASSERT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
+	EXPECT_EQ(0x3c, inta(self->vfd[0]));
+	EXPECT_EQ(0, lines(self->vfd[0]) & VIRQ_OUT_INT);
+	EXPECT_EQ(-1, read(rfd, &cnt, sizeof(cnt)));	/* not yet */
+	ASSERT_EQ(0, mmio_write(self->vfd[0], LAPIC + APIC_EOI, 0));
+	/* the EOI ends the pin's interrupt: the resampler is told */
+	ASSERT_EQ((ssize_t)sizeof(cnt), read(rfd, &cnt, sizeof(cnt)));
+	EXPECT_EQ(1ULL, cnt);
+	EXPECT_EQ(0ULL, ioapic_read_rte(self->vfd[0], 21) & RTE_REMOTE_IRR);
+	/* the device still wants service: it signals again, redelivered */
+	ASSERT_EQ((ssize_t)sizeof(one), write(efd, &one, sizeof(one)));
+	EXPECT_EQ(0x3c, inta(self->vfd[0]));
+	EXPECT_NE(0ULL, ioapic_read_rte(self->vfd[0], 21) & RTE_REMOTE_IRR);
+	ifd.flags = VIRQ_IRQFD_FLAG_DEASSIGN;
+	ifd.resamplefd = 0;
+	ASSERT_EQ(0, ioctl(self->fd, VIRQ_IRQFD, &ifd));
+	close(efd);
+	close(rfd);
+}
+
+/*
+ * struct virq_x86_lapic_state.events beyond the VIRQ_OUT_* events, with
+ * their uAPI names: pending ESR bits and wait-for-SIPI.
+ */
+TEST_F(x86, lapic_state_events)
+{
+	struct virq_x86_lapic_state s;
+	int st;
+
+	SKIP_IF_SETUP_SKIPPED();
+	EXPECT_EQ(0xffU << 16, VIRQ_X86_LAPIC_EV_ESR_MASK);
+	EXPECT_EQ(16, VIRQ_X86_LAPIC_EV_ESR_SHIFT);
+	ASSERT_EQ(0, lapic_enable(self->vfd[0]));
+	ASSERT_EQ(0, lapic_enable(self->vfd[1]));
+
+	/* an illegal vector received: ESR bit 6 pending, not yet latched */
+	ASSERT_EQ(0, msi(self->fd, 0xfee00000 | 1 << 12, 0x05, &st));
+	memset(&s, 0xcc, sizeof(s));
+	ASSERT_EQ(0, vget_attr(self->vfd[1], VIRQ_X86_VGRP_LAPIC, &s,
+			       sizeof(s)));
+	EXPECT_EQ(0x40U, (s.events & VIRQ_X86_LAPIC_EV_ESR_MASK) >>
+			 VIRQ_X86_LAPIC_EV_ESR_SHIFT);
+	EXPECT_EQ(0U, s.events & VIRQ_X86_LAPIC_EV_WAIT_SIPI);
+	/* restored as pending elsewhere: the next ESR write latches it */
+	ASSERT_EQ(0, vget_attr(self->vfd[2], VIRQ_X86_VGRP_LAPIC, &s,
+			       sizeof(s)));
+	EXPECT_EQ(0U, s.events & VIRQ_X86_LAPIC_EV_ESR_MASK);
+	s.events |= 0x40U << VIRQ_X86_LAPIC_EV_ESR_SHIFT;
+	ASSERT_EQ(0, vset_attr(self->vfd[2], VIRQ_X86_VGRP_LAPIC, &s,
+			       sizeof(s)));
+	ASSERT_EQ(0, mmio_write(self->vfd[2], LAPIC + 0x280, 0));
+	EXPECT_EQ(0x40U, mmio_read(self->vfd[2], LAPIC + 0x280));
+
+	/* INIT taken on an AP: wait-for-SIPI */
+	ASSERT_EQ(0, mmio_write(self->vfd[0], LAPIC + APIC_ICR2, 3U << 24));
+	ASSERT_EQ(0, mmio_write(self->vfd[0], LAPIC + APIC_ICR,
+				(5 << 8) | (1 << 14)));
+	ASSERT_EQ(0, ack_event(self->vfd[3], VIRQ_OUT_INIT));
+	ASSERT_EQ(0, vget_attr(self->vfd[3], VIRQ_X86_VGRP_LAPIC, &s,
+			       sizeof(s)));
+	EXPECT_NE(0U, s.events & VIRQ_X86_LAPIC_EV_WAIT_SIPI);
+	/* restored without it, a SIPI no longer latches */
+	s.events &= ~VIRQ_X86_LAPIC_EV_WAIT_SIPI;
+	ASSERT_EQ(0, vset_attr(self->vfd[3], VIRQ_X86_VGRP_LAPIC, &s,
+			       sizeof(s)));
+	ASSERT_EQ(0, mmio_write(self->vfd[0], LAPIC + APIC_ICR,
+				(6 << 8) | 0x9b));
+	EXPECT_EQ(0, lines(self->vfd[3]) & VIRQ_OUT_SIPI);
+	/* and with it, it does */
+	s.events |= VIRQ_X86_LAPIC_EV_WAIT_SIPI;
+	ASSERT_EQ(0, vset_attr(self->vfd[3], VIRQ_X86_VGRP_LAPIC, &s,
+			       sizeof(s)));
+	ASSERT_EQ(0, mmio_write(self->vfd[0], LAPIC + APIC_ICR,
+				(6 << 8) | 0x9b));
+	EXPECT_EQ(0x9b, ack_event(self->vfd[3], VIRQ_OUT_SIPI));
+}
+
+/* gsi_base 0 beyond IOAPIC 0: right after the previous IOAPIC's pins */
+TEST(multi_ioapic_gsi_base_default)
+{
+	struct virq_x86_options o = { .nr_ioapics = 3 };
+	struct virq_route e[128];
+	__u32 nr = 128, i, first[3] = { ~0U, ~0U, ~0U };
+	int fd, v, st;
+
+	if (!have_x86())
+		SKIP(return, "no x86 family");
+	o.ioapics[0].nr_pins = 24;
+	o.ioapics[1].id = 1;			/* 24 pins, GSI 24..47 */
+	o.ioapics[2].id = 2;
+	o.ioapics[2].nr_pins = 8;		/* GSI 48..55 */
+	fd = open("/dev/virq", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	/* the resolved ranges must fit the GSI space */
+	EXPECT_EQ(-1, xo_create(fd, 1, 55, &o));
+	EXPECT_EQ(EINVAL, errno);
+	/* an explicit gsi_base overlapping the resolved one still fails */
+	o.ioapics[2].gsi_base = 40;
+	EXPECT_EQ(-1, xo_create(fd, 1, 64, &o));
+	EXPECT_EQ(EINVAL, errno);
+	o.ioapics[2].gsi_base = 0;
+	ASSERT_EQ(0, xo_create(fd, 1, 56, &o));
+	ASSERT_EQ(0, get_routes(fd, e, &nr));
+	for (i = 0; i < nr; i++) {
+		__u32 n = e[i].u.irqchip.irqchip - VIRQ_X86_IRQCHIP_IOAPIC(0);
+
+		if (e[i].type != VIRQ_ROUTE_IRQCHIP ||
+		    e[i].u.irqchip.irqchip < VIRQ_X86_IRQCHIP_IOAPIC(0))
+			continue;
+		ASSERT_GT(3U, n);
+		if (!e[i].u.irqchip.pin)
+			first[n] = e[i].gsi;
+	}
+	EXPECT_EQ(0U, first[0]);
+	EXPECT_EQ(24U, first[1]);
+	EXPECT_EQ(48U, first[2]);
+	/* and GSI 24 reaches pin 0 of IOAPIC 1 (at 0xfec01000) */
+	v = xo_vcpu(fd, 0, 0);
+	ASSERT_LE(0, v);
+	ASSERT_EQ(0, lapic_enable(v));
+	ASSERT_EQ(0, mmio_write(v, IOAPIC + 0x1000, 0x10));
+	ASSERT_EQ(0, mmio_write(v, IOAPIC + 0x1010, 0xa5));
+	ASSERT_EQ(0, line(fd, 24, VIRQ_LINE_EDGE, &st));
+	EXPECT_EQ(1, st);
+	EXPECT_EQ(0xa5, inta(v));
+	close(v);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

@@ -42,10 +42,17 @@
  *    loses it too (unmasking re-evaluates only level pins).
  *  - Level pins send while the line is high, unmasked and remote IRR is
  *    clear: on an assert, on any write of the entry (unmask included), on
- *    an EOI that clears remote IRR, and after a state restore.  Remote IRR
- *    is set when a LAPIC accepted the message; when none did (no
- *    destination, disabled LAPICs, a remapping fault) it stays clear and
- *    the next of those events tries again (as KVM).
+ *    an EOI of their vector, and after a state restore.  Remote IRR is set
+ *    when a LAPIC accepted the message and an EOI will end it; otherwise
+ *    it stays clear and the next of those events tries again (as KVM).
+ *    Nobody accepts a message without destination, for disabled LAPICs,
+ *    after a remapping fault, or whose vector is already pending in IRR
+ *    (the LAPIC merges it: KVM counts that as accepted and sets remote
+ *    IRR, here the status is VIRQ_STATUS_COALESCED and the EOI of the
+ *    vector still ends the pin, see below).  No EOI ends a remappable
+ *    entry's message when its IRTE makes it edge, gives a delivery mode
+ *    other than fixed or lowest priority, or a vector other than the
+ *    entry's bits 7:0: the LAPIC ends another vector, or none.
  *  - SMI, NMI, INIT and ExtINT entries behave as edge whatever their
  *    trigger mode bit (82093AA: these delivery modes require edge
  *    trigger); KVM honours the bit and can wedge such a pin with a remote
@@ -55,9 +62,16 @@
  *    to end interrupts on IOAPICs without an EOI register (KVM does it).
  *
  * EOI: x86_ioapic_eoi() (the LAPIC's EOI broadcast, or the EOI register)
- * clears remote IRR of every level entry with that vector (bits 7:0, in
- * both formats), tells the resamplers (x86_pin_eoi(), which may lower the
- * line), then sends again each of those pins whose line is still high.
+ * ends every level entry with that vector (bits 7:0, in both formats),
+ * whether or not its remote IRR is set, as KVM's __kvm_ioapic_update_eoi():
+ * a merged message holds no remote IRR, yet the EOI ends it too.  For each
+ * such pin, with no lock held, it tells the resamplers (x86_pin_eoi(),
+ * which may lower the line); then it clears the remote IRR the EOI ends
+ * (not one that a newer message set meanwhile) and sends again if the
+ * line is still high, unmasked and without remote IRR.  Remote IRR stays
+ * set until the resamplers have run, so that nothing else (an entry
+ * write, VIRQ_SET_SOURCES, the storm work) re-sends a serviced device's
+ * stale level in between.
  *
  * EOI storm guard: a guest that ends a level interrupt whose line stays
  * high without quieting the device gets it back at once, forever.  After
@@ -195,6 +209,7 @@ struct x86_ioapic {
  * @pin: the pin sending it
  * @claim: the pin's claim when remote IRR was set for it
  * @ir_index: IRTE index (remappable format)
+ * @rte_vector: the entry's bits 7:0, the vector whose EOI ends the pin
  * @remap: translate IRTE @ir_index instead of using @irq
  * @level: remote IRR was set for it
  */
@@ -203,6 +218,7 @@ struct ioapic_msg {
 	u32 pin;
 	u32 claim;
 	u32 ir_index;
+	u8 rte_vector;
 	bool remap;
 	bool level;
 };
@@ -278,6 +294,7 @@ static int ioapic_send_locked(struct x86_ioapic *ioapic, u32 pin,
 
 	memset(msg, 0, sizeof(*msg));
 	msg->pin = pin;
+	msg->rte_vector = rte & IOAPIC_RTE_VECTOR;
 	if (rte & IOAPIC_RTE_REMAP) {
 		/* No remapping hardware: nothing decodes the message. */
 		if (!ioapic->chip->ir)
@@ -304,6 +321,22 @@ static int ioapic_send_locked(struct x86_ioapic *ioapic, u32 pin,
 }
 
 /*
+ * Whether the EOI of @msg's vector comes back to its pin: only for a
+ * level, fixed or lowest-priority message with the entry's vector (the
+ * LAPIC sets TMR and broadcasts the EOI of that vector).  Always so for a
+ * level entry in the compatibility format; a remappable entry's message
+ * is what its IRTE says.
+ */
+static bool ioapic_msg_ends_at_eoi(const struct ioapic_msg *msg)
+{
+	const struct x86_irq *irq = &msg->irq;
+
+	return irq->level && irq->vector == msg->rte_vector &&
+	       (irq->delivery_mode == X86_DM_FIXED ||
+		irq->delivery_mode == X86_DM_LOWEST);
+}
+
+/*
  * Send @msg (decided by ioapic_send_locked()).  No IOAPIC lock held.
  * Return: the LAPICs that accepted it, or VIRQ_STATUS_COALESCED.
  */
@@ -326,14 +359,12 @@ static int ioapic_send(struct x86_ioapic *ioapic, struct ioapic_msg *msg)
 	} else {
 		ret = x86_deliver(chip, &msg->irq, NULL);
 	}
-	if (ret > 0)
-		return ret;
 
-	if (msg->level) {
+	if (msg->level && (ret <= 0 || !ioapic_msg_ends_at_eoi(msg))) {
 		/*
-		 * Nobody accepted it, so no EOI will come: clear the remote
-		 * IRR we set, unless an EOI and a newer message replaced it
-		 * behind our back.
+		 * Nobody accepted it, or no EOI will end it: clear the
+		 * remote IRR we set, unless an EOI and a newer message
+		 * replaced it behind our back.
 		 */
 		p = &ioapic->pins[msg->pin];
 		raw_spin_lock_irqsave(&ioapic->lock, flags);
@@ -341,7 +372,7 @@ static int ioapic_send(struct x86_ioapic *ioapic, struct ioapic_msg *msg)
 			p->rte &= ~IOAPIC_RTE_REMOTE_IRR;
 		raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	}
-	return VIRQ_STATUS_COALESCED;
+	return ret > 0 ? ret : VIRQ_STATUS_COALESCED;
 }
 
 /* Send @pin if it is a level pin with its line asserted. */
@@ -551,19 +582,43 @@ void x86_ioapic_set_drivers(struct x86_ioapic *ioapic, u32 pin, u8 drivers)
 	ioapic_resend_level(ioapic, pin);
 }
 
+/* Whether an EOI of @vector ends the pin of entry @rte */
+static bool ioapic_eoi_matches(u64 rte, u8 vector)
+{
+	return ioapic_rte_level(rte) && (rte & IOAPIC_RTE_VECTOR) == vector;
+}
+
 /*
- * Resend after an EOI cleared @pin's remote IRR, unless the storm guard
- * defers it.  Return: true if it was deferred.
+ * End @pin for an EOI of @vector (KVM's kvm_ioapic_update_eoi_one()):
+ * tell its resamplers with no lock held, then clear the remote IRR this
+ * EOI ends and send again if the line is still high, unmasked and without
+ * remote IRR, unless the storm guard defers it.
+ * Return: true if the re-send was deferred.
  */
-static bool ioapic_eoi_resend(struct x86_ioapic *ioapic, u32 pin)
+static bool ioapic_eoi_pin(struct x86_ioapic *ioapic, u32 pin, u8 vector)
 {
 	struct ioapic_pin *p = &ioapic->pins[pin];
+	bool ends, rirr, defer = false;
 	struct ioapic_msg msg;
 	unsigned long flags;
-	bool defer = false;
+	u32 claim;
 	int st = 0;
 
 	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	ends = ioapic_eoi_matches(p->rte, vector);
+	rirr = p->rte & IOAPIC_RTE_REMOTE_IRR;
+	claim = p->claim;
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+	if (!ends)
+		return false;
+
+	/* The resamplers may lower the line before we look at it again. */
+	x86_pin_eoi(ioapic->chip, VIRQ_X86_IRQCHIP_IOAPIC(ioapic->index), pin);
+
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	/* Not a remote IRR that a newer message set meanwhile */
+	if (rirr && p->claim == claim)
+		p->rte &= ~IOAPIC_RTE_REMOTE_IRR;
 	if (!p->drivers || (p->rte & IOAPIC_RTE_MASKED) ||
 	    !ioapic_rte_level(p->rte)) {
 		p->eoi_storm = 0;
@@ -588,38 +643,29 @@ static bool ioapic_eoi_resend(struct x86_ioapic *ioapic, u32 pin)
  * @ioapic: the IOAPIC
  * @vector: the vector (the LAPIC's EOI broadcast, or the EOI register)
  *
- * Clears remote IRR of every level entry with @vector, signals their
- * resamplers with x86_pin_eoi(), then sends again each one whose line is
- * still high.
+ * Ends every level entry with @vector, whether or not its remote IRR is
+ * set: for each, signals its resamplers with x86_pin_eoi(), then clears
+ * the remote IRR the EOI ends and sends again if the line is still high
+ * (see the top of this file).
  *
  * Context: process context, no lock held.
  */
 void x86_ioapic_eoi(struct x86_ioapic *ioapic, u8 vector)
 {
 	DECLARE_BITMAP(ended, VIRQ_X86_IOAPIC_MAX_PINS);
-	struct ioapic_pin *p;
 	unsigned long flags;
 	bool defer = false;
 	u32 pin;
 
 	bitmap_zero(ended, VIRQ_X86_IOAPIC_MAX_PINS);
 	raw_spin_lock_irqsave(&ioapic->lock, flags);
-	for (pin = 0; pin < ioapic->nr_pins; pin++) {
-		p = &ioapic->pins[pin];
-		if ((p->rte & IOAPIC_RTE_VECTOR) != vector ||
-		    !(p->rte & IOAPIC_RTE_REMOTE_IRR))
-			continue;
-		p->rte &= ~IOAPIC_RTE_REMOTE_IRR;
-		__set_bit(pin, ended);
-	}
+	for (pin = 0; pin < ioapic->nr_pins; pin++)
+		if (ioapic_eoi_matches(ioapic->pins[pin].rte, vector))
+			__set_bit(pin, ended);
 	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 
-	/* The resamplers may lower the lines before we look at them again. */
 	for_each_set_bit(pin, ended, ioapic->nr_pins)
-		x86_pin_eoi(ioapic->chip, VIRQ_X86_IRQCHIP_IOAPIC(ioapic->index),
-			    pin);
-	for_each_set_bit(pin, ended, ioapic->nr_pins)
-		defer |= ioapic_eoi_resend(ioapic, pin);
+		defer |= ioapic_eoi_pin(ioapic, pin, vector);
 
 	if (defer)
 		schedule_delayed_work(&ioapic->storm_work,
@@ -961,6 +1007,8 @@ int x86_ioapic_set_state(struct x86_ioapic *ioapic,
 	for (pin = 0; pin < ioapic->nr_pins; pin++) {
 		p = &ioapic->pins[pin];
 		p->rte = ioapic_state_rte(st, pin);
+		/* A restored remote IRR is no message in flight's */
+		p->claim++;
 		if (!ioapic_state_level(st, pin))
 			p->drivers = 0;
 		else if (!p->drivers)

@@ -1482,8 +1482,8 @@ void x86_lapic_get_state(struct virq_vcpu *vcpu,
 	if (!lapic_x2apic(l))
 		page_set(st->regs, LAPIC_APR, lapic_apr(l));
 	st->events = l->events |
-		     (u32)l->esr_pending << X86_LAPIC_EV_ESR_SHIFT |
-		     (l->wait_sipi ? X86_LAPIC_EV_WAIT_SIPI : 0);
+		     (u32)l->esr_pending << VIRQ_X86_LAPIC_EV_ESR_SHIFT |
+		     (l->wait_sipi ? VIRQ_X86_LAPIC_EV_WAIT_SIPI : 0);
 	if (l->events & VIRQ_OUT_SIPI)
 		st->sipi_vector = l->sipi_vector;
 	x86_timer_save(l->timer, st);
@@ -1546,7 +1546,7 @@ static int lapic_check_state(const struct x86_lapic *l,
 		return -EINVAL;
 	/* A SIPI latches only in, or on the way to, wait-for-SIPI */
 	if ((ev & VIRQ_OUT_SIPI) &&
-	    !(ev & (X86_LAPIC_EV_WAIT_SIPI | VIRQ_OUT_INIT)))
+	    !(ev & (VIRQ_X86_LAPIC_EV_WAIT_SIPI | VIRQ_OUT_INIT)))
 		return -EINVAL;
 	if (st->sipi_vector > 0xff ||
 	    (st->sipi_vector && !(ev & VIRQ_OUT_SIPI)))
@@ -1575,7 +1575,8 @@ static int lapic_check_state(const struct x86_lapic *l,
  * Everything is checked before anything changes: the version, the
  * padding, IA32_APIC_BASE (reserved bits, the invalid x2APIC-without-
  * enable state; any legal mode, BSP flag and base are taken), the events
- * (X86_LAPIC_EV_*; a SIPI needs wait-for-SIPI or a pending INIT; the SIPI
+ * (VIRQ_OUT_* events, VIRQ_X86_LAPIC_EV_*, and only the ESR bits this
+ * LAPIC reports; a SIPI needs wait-for-SIPI or a pending INIT; the SIPI
  * vector fits 8 bits and is 0 without a SIPI), and every register
  * against the bits the LAPIC can hold: in x2APIC mode the ID must be the
  * vCPU's arch_id and the LDR the one derived from it; reserved slots,
@@ -1610,9 +1611,9 @@ int x86_lapic_set_state(struct virq_vcpu *vcpu,
 		lapic_set(l, LAPIC_TMCCT, 0);
 		lapic_update_ppr(l);
 		l->events = st->events & X86_LAPIC_EV_LATCHED;
-		l->esr_pending = (st->events & X86_LAPIC_EV_ESR_MASK) >>
-				 X86_LAPIC_EV_ESR_SHIFT;
-		l->wait_sipi = st->events & X86_LAPIC_EV_WAIT_SIPI;
+		l->esr_pending = (st->events & VIRQ_X86_LAPIC_EV_ESR_MASK) >>
+				 VIRQ_X86_LAPIC_EV_ESR_SHIFT;
+		l->wait_sipi = st->events & VIRQ_X86_LAPIC_EV_WAIT_SIPI;
 		l->sipi_vector = st->sipi_vector;
 		lapic_update_bus(l);
 	}

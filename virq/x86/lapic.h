@@ -90,23 +90,19 @@
 				 LAPIC_ESR_ILLEGAL_REG)
 
 /*
- * struct virq_x86_lapic_state.events carries, besides the pending
- * VIRQ_OUT_NMI/INIT/SIPI/SMI events, three pieces of LAPIC state that the
- * register page cannot hold:
- *  - VIRQ_OUT_EXTINT: an ExtINT message was accepted and waits for its
- *    INTA cycle;
- *  - X86_LAPIC_EV_ESR_*: errors detected since the last ESR write (the
- *    ESR register shows the errors latched by that write);
- *  - X86_LAPIC_EV_WAIT_SIPI: the vCPU is in the wait-for-SIPI state
- *    (an INIT was taken on an application processor), so SIPIs latch.
+ * struct virq_x86_lapic_state.events (see the uAPI header): the pending
+ * VIRQ_OUT_NMI/INIT/SIPI/SMI events and three pieces of LAPIC state that
+ * the register page cannot hold, VIRQ_OUT_EXTINT (an accepted ExtINT
+ * message waiting for its INTA cycle), the ESR bits detected since the
+ * last ESR write (VIRQ_X86_LAPIC_EV_ESR_*) and wait-for-SIPI
+ * (VIRQ_X86_LAPIC_EV_WAIT_SIPI).  X86_LAPIC_EV_ESR is the part of the ESR
+ * field this LAPIC reports; X86_LAPIC_EV_ALL every bit a SET may carry.
  */
-#define X86_LAPIC_EV_ESR_SHIFT	16
-#define X86_LAPIC_EV_ESR_MASK	((u32)LAPIC_ESR_ALL << X86_LAPIC_EV_ESR_SHIFT)
-#define X86_LAPIC_EV_WAIT_SIPI	BIT(31)
+#define X86_LAPIC_EV_ESR	((u32)LAPIC_ESR_ALL << \
+				 VIRQ_X86_LAPIC_EV_ESR_SHIFT)
 #define X86_LAPIC_EV_LATCHED	(VIRQ_OUT_EVENTS | VIRQ_OUT_EXTINT)
-#define X86_LAPIC_EV_ALL	(X86_LAPIC_EV_LATCHED | \
-				 X86_LAPIC_EV_ESR_MASK | \
-				 X86_LAPIC_EV_WAIT_SIPI)
+#define X86_LAPIC_EV_ALL	(X86_LAPIC_EV_LATCHED | X86_LAPIC_EV_ESR | \
+				 VIRQ_X86_LAPIC_EV_WAIT_SIPI)
 
 /**
  * struct x86_lapic - the local APIC of one vCPU (vcpu->priv)

@@ -66,7 +66,8 @@
  * sees half of an update.  Bulk get/set hold it for at most
  * X86_IR_BATCH entries at a time: each entry changes atomically, a bulk
  * set as a whole does not.  The fault eventfd pointer is RCU-protected;
- * it is signalled after ir->lock is dropped.
+ * it is signalled after ir->lock is dropped (from an irqfd injection the
+ * core defers the signal to a work item, see virq_notifier_signal()).
  */
 #include <linux/bitops.h>
 #include <linux/err.h>
@@ -285,7 +286,7 @@ void x86_ir_get_fault(struct x86_ir *ir, struct virq_x86_ir_fault *f)
  *
  * Context: process (waits for an RCU grace period when replacing one).
  * Return: 0, or the error of virq_notifier_get() (-EBADF: @fd is not an
- * eventfd).
+ * eventfd; -ENOMEM).
  */
 int x86_ir_set_fault_eventfd(struct x86_ir *ir, int fd)
 {

@@ -10,6 +10,7 @@
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/log2.h>
+#include <linux/nospec.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -52,8 +53,10 @@ static_assert(VIRQ_X86_IRQCHIP_IOAPIC(0) == KVM_IRQCHIP_IOAPIC);
 /* --- creation ------------------------------------------------------------ */
 
 /*
- * Check @o and resolve its defaults into @cfg (one per IOAPIC); returns
- * the number of IOAPICs or -EINVAL.
+ * Check @o and resolve its defaults into @cfg (one per IOAPIC): nr_pins 0
+ * is 24, base 0 the default window of its index, and gsi_base 0 of IOAPIC
+ * n > 0 the GSI after IOAPIC n - 1's last pin.  Returns the number of
+ * IOAPICs or -EINVAL.
  */
 static int x86_resolve_options(const struct virq_x86_options *o,
 			       u32 nr_sources,
@@ -87,6 +90,10 @@ static int x86_resolve_options(const struct virq_x86_options *o,
 			return -EINVAL;
 		if (!i && cfg[i].gsi_base)
 			return -EINVAL;
+		/* 0 beyond IOAPIC 0: right after the previous one's pins */
+		if (i && !cfg[i].gsi_base)
+			cfg[i].gsi_base = cfg[i - 1].gsi_base +
+					  cfg[i - 1].nr_pins;
 		/* the default routes of its pins must fit the GSI space */
 		if ((u64)cfg[i].gsi_base + cfg[i].nr_pins > nr_sources)
 			return -EINVAL;
@@ -102,16 +109,24 @@ static int x86_resolve_options(const struct virq_x86_options *o,
 	return nr;
 }
 
+/*
+ * The IOAPICs go first: destroying one cancels its EOI-storm work (and
+ * waits for a run in progress), which sends through the remapping table
+ * (x86_ir_translate()).  No
+ * injection comes any more (the core released the irqfds and holds the
+ * last reference), and the LAPIC timers, which outlive the chip until
+ * the vCPUs go, reach only their own LAPIC.
+ */
 static void x86_free(struct x86_chip *chip)
 {
 	u32 i;
 
+	for (i = 0; i < chip->nr_ioapics; i++)
+		x86_ioapic_destroy(chip->ioapics[i]);
 	if (chip->routes)
 		x86_routes_destroy(chip->routes);
 	if (chip->ir)
 		x86_ir_destroy(chip->ir);
-	for (i = 0; i < chip->nr_ioapics; i++)
-		x86_ioapic_destroy(chip->ioapics[i]);
 	if (chip->pic)
 		x86_pic_destroy(chip->pic);
 	kfree(chip);
@@ -190,8 +205,10 @@ static void x86_destroy(struct virq_instance *inst)
 
 /* --- injection ----------------------------------------------------------- */
 
-/* KVM's rule for a GSI fanned out to several targets: the sum of the
- * non-negative results, or the last negative one when all are. */
+/*
+ * KVM's rule for a GSI fanned out to several targets: the sum of the
+ * non-negative results, or the last negative one when all are.
+ */
 static int x86_merge_status(int ret, int r)
 {
 	if (r < 0)
@@ -391,20 +408,30 @@ static int x86_irte_range(struct x86_chip *chip, u64 first, u32 size,
 	return 0;
 }
 
+/* The IOAPIC a user's @attr names, or NULL; no speculation past the check */
+static struct x86_ioapic *x86_attr_ioapic(struct x86_chip *chip, u64 attr)
+{
+	if (attr >= chip->nr_ioapics)
+		return NULL;
+	return chip->ioapics[array_index_nospec((u32)attr, chip->nr_ioapics)];
+}
+
 static int x86_get_attr(struct virq_instance *inst, u32 group, u64 attr,
 			void *buf, u32 *size)
 {
 	struct x86_chip *chip = x86_chip(inst);
+	struct x86_ioapic *ioapic;
 	u32 count;
 	int ret;
 
 	switch (group) {
 	case VIRQ_X86_GRP_IOAPIC:
-		if (attr >= chip->nr_ioapics)
+		ioapic = x86_attr_ioapic(chip, attr);
+		if (!ioapic)
 			return -ENXIO;
 		if (!x86_attr_fits(size, sizeof(struct virq_x86_ioapic_state)))
 			return -ENOSPC;
-		x86_ioapic_get_state(chip->ioapics[attr], buf);
+		x86_ioapic_get_state(ioapic, buf);
 		return 0;
 	case VIRQ_X86_GRP_PIC:
 		if (attr || !chip->pic)
@@ -433,17 +460,19 @@ static int x86_set_attr(struct virq_instance *inst, u32 group, u64 attr,
 			const void *buf, u32 size)
 {
 	struct x86_chip *chip = x86_chip(inst);
+	struct x86_ioapic *ioapic;
 	u32 count;
 	s32 fd;
 	int ret;
 
 	switch (group) {
 	case VIRQ_X86_GRP_IOAPIC:
-		if (attr >= chip->nr_ioapics)
+		ioapic = x86_attr_ioapic(chip, attr);
+		if (!ioapic)
 			return -ENXIO;
 		if (size != sizeof(struct virq_x86_ioapic_state))
 			return -EINVAL;
-		return x86_ioapic_set_state(chip->ioapics[attr], buf);
+		return x86_ioapic_set_state(ioapic, buf);
 	case VIRQ_X86_GRP_PIC:
 		if (attr || !chip->pic)
 			return -ENXIO;

@@ -689,8 +689,9 @@ struct virq_access {
  * struct virq_x86_ioapic_config - one IOAPIC of struct virq_x86_options
  * @base:	(in) MMIO base address; 0: VIRQ_X86_IOAPIC_DEFAULT_BASE +
  *		0x1000 * index.  Page aligned, IOAPICs must not overlap.
- * @gsi_base:	(in) GSI of pin 0 in the default routes (IOAPIC 0: must
- *		be 0)
+ * @gsi_base:	(in) GSI of pin 0 in the default routes.  IOAPIC 0: must
+ *		be 0.  Any other: 0 means right after the previous IOAPIC's
+ *		pins (its gsi_base + nr_pins)
  * @nr_pins:	(in) 1..VIRQ_X86_IOAPIC_MAX_PINS; 0: 24
  * @id:		(in) IOAPIC id (IOAPICID bits 27:24 at reset, 0..15)
  * @source_id:	(in) PCI requester id the IOAPIC's interrupts carry, checked
@@ -877,10 +878,31 @@ struct virq_x86_ir_fault {
 	__u16 padding[3];
 };
 
+/* struct virq_x86_lapic_state.events bits beyond the VIRQ_OUT_* events */
+#define VIRQ_X86_LAPIC_EV_ESR_SHIFT	16
+#define VIRQ_X86_LAPIC_EV_ESR_MASK	(0xffU << VIRQ_X86_LAPIC_EV_ESR_SHIFT)
+#define VIRQ_X86_LAPIC_EV_WAIT_SIPI	(1U << 31)
+
 /**
  * struct virq_x86_lapic_state - VIRQ_X86_VGRP_LAPIC value
  * @version:	VIRQ_X86_STATE_VERSION
- * @events:	pending VIRQ_OUT_NMI/INIT/SIPI/SMI events
+ * @events:	what the register page cannot hold:
+ *		VIRQ_OUT_NMI, VIRQ_OUT_INIT, VIRQ_OUT_SIPI, VIRQ_OUT_SMI:
+ *		the pending events;
+ *		VIRQ_OUT_EXTINT: an ExtINT message was accepted and waits for
+ *		its INTA cycle (VIRQ_VCPU_ACK of VIRQ_OUT_EXTINT);
+ *		VIRQ_X86_LAPIC_EV_ESR_MASK: errors detected since the last
+ *		ESR write, as ESR bits 7:0 shifted by
+ *		VIRQ_X86_LAPIC_EV_ESR_SHIFT (the ESR register in @regs holds
+ *		the errors latched by that write);
+ *		VIRQ_X86_LAPIC_EV_WAIT_SIPI: the vCPU is in the wait-for-SIPI
+ *		state (an INIT was taken on an application processor), in
+ *		which SIPIs latch.
+ *		No other bit may be set.  A SET refuses VIRQ_OUT_EXTINT on a
+ *		chip without a PIC, VIRQ_OUT_SIPI without
+ *		VIRQ_X86_LAPIC_EV_WAIT_SIPI or VIRQ_OUT_INIT, and ESR bits
+ *		this LAPIC never reports: only 5 (send illegal vector), 6
+ *		(receive illegal vector) and 7 (illegal register address).
  * @apic_base:	IA32_APIC_BASE
  * @regs:	the register page as struct kvm_lapic_state holds it (xAPIC
  *		layout, 16-byte stride; in x2APIC mode the ID register holds
