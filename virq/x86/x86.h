@@ -113,7 +113,8 @@ static inline struct x86_chip *x86_chip(struct virq_instance *inst)
  */
 
 /* The guest ended level interrupt @pin of @irqchip (VIRQ_X86_IRQCHIP_*):
- * signal the resamplers of every GSI routed there.  No lock held. */
+ * signal the resamplers of every GSI routed there.  No lock held.
+ */
 void x86_pin_eoi(struct x86_chip *chip, u32 irqchip, u32 pin);
 /* A LAPIC ended level vector @vector: every IOAPIC's EOI.  No lock held. */
 void x86_eoi_broadcast(struct x86_chip *chip, u8 vector);
@@ -131,7 +132,8 @@ int x86_ioapic_set_irq(struct x86_ioapic *ioapic, u32 pin, u32 op,
 u8 x86_ioapic_get_drivers(struct x86_ioapic *ioapic, u32 pin);
 void x86_ioapic_set_drivers(struct x86_ioapic *ioapic, u32 pin, u8 drivers);
 /* MMIO access in the IOAPIC's window; -ENXIO outside it, -EINVAL for a
- * width or alignment the IOAPIC does not decode */
+ * width or alignment the IOAPIC does not decode
+ */
 int x86_ioapic_mmio(struct x86_ioapic *ioapic, u64 addr, u32 len,
 		    bool write, u64 *data);
 /* EOI broadcast for @vector (also the IOAPIC EOI register's path) */
@@ -173,15 +175,18 @@ int x86_lapic_create(struct virq_vcpu *vcpu);
 void x86_lapic_destroy(struct virq_vcpu *vcpu);
 /* (atomic) deliver @irq to the LAPICs it names; @src is the sending vCPU
  * for IPIs (shorthands), NULL otherwise.  Returns how many LAPICs accepted
- * it (0: no destination, or all had it pending already). */
+ * it (0: no destination, or all had it pending already).
+ */
 int x86_deliver(struct x86_chip *chip, const struct x86_irq *irq,
 		struct virq_vcpu *src);
 /* xAPIC MMIO page, x2APIC MSRs, IA32_APIC_BASE, IA32_TSC_DEADLINE;
- * -ENXIO for anything else */
+ * -ENXIO for anything else
+ */
 int x86_lapic_access(struct virq_vcpu *vcpu, u32 space, u64 addr, u32 len,
 		     bool write, u64 *data);
 /* (atomic) VIRQ_OUT_* of the vCPU: INT, EXTINT (PIC output through an
- * ExtINT LINT0, or a disabled LAPIC), NMI, INIT, SIPI, SMI */
+ * ExtINT LINT0, or a disabled LAPIC), NMI, INIT, SIPI, SMI
+ */
 u32 x86_lapic_output(struct virq_vcpu *vcpu, u32 *sipi_vector);
 /* VIRQ_VCPU_ACK: @event 0 is INTA; else one VIRQ_OUT_* event bit */
 int x86_lapic_ack(struct virq_vcpu *vcpu, u32 event, u64 *id);
@@ -223,7 +228,8 @@ void x86_lapic_timer_fired(struct virq_vcpu *vcpu);
  */
 /* Decode an MSI write (compatibility or remappable format) into @irq;
  * 0, or -EFAULT when remapping faulted (the fault is recorded; drop the
- * interrupt), -EINVAL when the address is not an MSI address */
+ * interrupt), -EINVAL when the address is not an MSI address
+ */
 int x86_msi_decode(struct x86_chip *chip, const struct virq_msi_msg *msg,
 		   struct x86_irq *irq);
 /* A remappable IOAPIC RTE: translate through IRTE @index */
