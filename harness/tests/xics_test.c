@@ -601,8 +601,10 @@ TEST(icp_attr)
 		ok & ~(0xffffffULL << VIRQ_XICS_ICP_XISR_SHIFT),/* ppri, no xisr */
 		(ok & ~(0xffULL << VIRQ_XICS_ICP_PPRI_SHIFT)) |
 			0xffULL << VIRQ_XICS_ICP_PPRI_SHIFT,	/* ppri = cppr */
-		(ok & ~(0xffffffULL << VIRQ_XICS_ICP_XISR_SHIFT)) |
-			2ULL << VIRQ_XICS_ICP_XISR_SHIFT,	/* IPI != mfrr */
+		(ok & ~(0xffffffULL << VIRQ_XICS_ICP_XISR_SHIFT) &
+		 ~(0xffULL << VIRQ_XICS_ICP_MFRR_SHIFT)) |
+			2ULL << VIRQ_XICS_ICP_XISR_SHIFT |
+			3ULL << VIRQ_XICS_ICP_MFRR_SHIFT,	/* IPI < mfrr */
 		(ok & ~(0xffffffULL << VIRQ_XICS_ICP_XISR_SHIFT)) |
 			0x500ULL << VIRQ_XICS_ICP_XISR_SHIFT,	/* no source */
 		(ok & ~(0xffffffULL << VIRQ_XICS_ICP_XISR_SHIFT)) |

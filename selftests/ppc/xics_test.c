@@ -1173,10 +1173,43 @@ TEST_F(xics, icp_word)
 	ASSERT_EQ(0, set_icp_word(v, icp_make(0xff, 2, 4, 4)));
 	EXPECT_EQ(icp_make(0xff, 2, 4, 4), icp_word(_metadata, v));
 	EXPECT_EQ(VIRQ_OUT_INT, lines(_metadata, v));
+	/* An IPI presented at 3, the MFRR since made less favoured */
+	ASSERT_EQ(0, set_icp_word(v, icp_make(0xff, 2, 5, 3)));
+	EXPECT_EQ(icp_make(0xff, 2, 5, 3), icp_word(_metadata, v));
+	EXPECT_EQ(VIRQ_OUT_INT, lines(_metadata, v));
 	ASSERT_EQ(0, set_icp_word(v, icp_make(6, 0, 0xff, 0xff)));
 	EXPECT_EQ(0, lines(_metadata, v));
 	EXPECT_EQ(0x06000000, ipoll(_metadata, v, servers[0], NULL));
 	ASSERT_EQ(0, set_icp_word(v, icp_make(0xff, 0, 0xff, 0xff)));
+}
+
+/*
+ * H_IPI at 0, then at 5 before the IPI was taken: the IPI stays in the
+ * XISR at priority 0 (as in KVM).  The word that leaves must restore into
+ * another instance, which then presents the same IPI.
+ */
+TEST_F(xics, icp_word_raised_mfrr_migrates)
+{
+	int fd2, vcpu2[NR_VCPUS], i;
+	__u64 w;
+
+	if (self->skip)
+		return;
+	ipi(_metadata, self->vcpu[1], servers[0], 0);
+	ipi(_metadata, self->vcpu[1], servers[0], 5);
+	w = icp_word(_metadata, self->vcpu[0]);
+	EXPECT_EQ(icp_make(0xff, 2, 5, 0), w);
+
+	xics_instance(_metadata, &fd2, vcpu2, NR_SOURCES);
+	ASSERT_EQ(0, set_icp_word(vcpu2[0], w));
+	EXPECT_EQ(w, icp_word(_metadata, vcpu2[0]));
+	EXPECT_EQ(VIRQ_OUT_INT, lines(_metadata, vcpu2[0]));
+	EXPECT_EQ(xirr(_metadata, self->vcpu[0]), xirr(_metadata, vcpu2[0]));
+	EXPECT_EQ(icp_word(_metadata, self->vcpu[0]),
+		  icp_word(_metadata, vcpu2[0]));
+	for (i = 0; i < NR_VCPUS; i++)
+		close(vcpu2[i]);
+	close(fd2);
 }
 
 /* Run the same guest script on an instance; log XIRRs into @log. */

@@ -471,11 +471,14 @@ static u64 icp_get_word(struct xics_icp *icp)
 
 /*
  * Restore the ICP registers from a KVM_REG_PPC_ICP_STATE word, with KVM's
- * consistency rules: an empty XISR has no pending priority, the IPI is
- * pending at the MFRR's priority, and any pending interrupt is more
- * favoured than the CPPR (and than the MFRR, for an external one).  virq
- * also rejects non-zero reserved bits and an XISR outside the chip's
- * sources, where KVM asks for an existing ICS.
+ * consistency rules: an empty XISR has no pending priority, and any
+ * pending interrupt is more favoured than the CPPR (and than the MFRR, for
+ * an external one).  KVM also wants a pending IPI at exactly the MFRR's
+ * priority, yet its own H_IPI leaves the IPI in the XISR at its old
+ * priority when the MFRR is made less favoured: virq accepts what H_IPI
+ * produces (pending priority at or above the MFRR's), so such an ICP can
+ * migrate.  virq also rejects non-zero reserved bits and an XISR outside
+ * the chip's sources, where KVM asks for an existing ICS.
  *
  * A displaced XISR is not rejected: user space restores the sources
  * consistently (before or after).  A less favoured MFRR resends, so that
@@ -500,7 +503,7 @@ static int icp_set_word(struct virq_xics *xics, struct xics_icp *icp, u64 word)
 		if (ppri != XICS_PRIO_MASKED)
 			return -EINVAL;
 	} else if (xisr == XICS_IPI) {
-		if (ppri != mfrr || ppri >= cppr)
+		if (ppri > mfrr || ppri >= cppr)
 			return -EINVAL;
 	} else {
 		if (ppri >= mfrr || ppri >= cppr)
