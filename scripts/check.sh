@@ -50,31 +50,48 @@ else
 	[ -f "$results/harness" ] || echo "0 1 0" >"$results/harness"
 fi
 
-# kselftests in the guest: every program in build/selftests.
+# kselftests in the guest: every program in build/selftests, in two
+# boots.  The programs that compare with or drive KVM (KVM_PROGS) get a
+# guest with its own /dev/kvm (--kvm-ref: -cpu EPYC, nested SVM, one TCG
+# thread; tools/vm/run.sh says why); the others a guest whose vCPUs run
+# on two host threads, so that their concurrency tests race for real.
 stage selftests-build make -s -C selftests BUILD="$build" KSRC="$build/ksrc"
-progs=()
+KVM_PROGS="kvm_diff_test vmm_test"
+
+# guest NAME [run.sh options] -- PROG...: one boot, its counts and failures
+guest() {
+	local name=$1 t0=$SECONDS rc
+	shift
+	bash tools/vm/run.sh --kver "$KVER" --guest-dir "$build/guest/$KVER" \
+		--module "$top/virq.ko" --out "$build/$name" --quiet "$@" \
+		>"$logs/$name.log" 2>&1
+	rc=$?
+	cp "$build/$name/results" "$results/$name" 2>/dev/null ||
+		echo "0 1 0" >"$results/$name"
+	grep -E '^(not )?ok ' "$build/$name/serial.log" 2>/dev/null |
+		sed 's/^/#   /' | grep -E 'not ok|SKIP' | head -n 60
+	[ $rc -eq 0 ] || tail -n 5 "$logs/$name.log" | sed 's/^/#   /'
+	echo "$([ $rc -eq 0 ] && echo ok || echo not ok) - $name" \
+		"($((SECONDS - t0)) s; serial log: $build/$name/serial.log)"
+}
+
+plain=() kvm=()
 for t in "$build"/selftests/*_test; do
 	[ -x "$t" ] || continue
-	[ ${#progs[@]} -eq 0 ] || progs+=(---)
-	progs+=("$t")
+	if [[ " $KVM_PROGS " == *" $(basename "$t") "* ]]; then
+		[ ${#kvm[@]} -eq 0 ] || kvm+=(---)
+		kvm+=("$t")
+	else
+		[ ${#plain[@]} -eq 0 ] || plain+=(---)
+		plain+=("$t")
+	fi
 done
-if [ ! -f virq.ko ] || [ ${#progs[@]} -eq 0 ]; then
+if [ ! -f virq.ko ] || [ ${#plain[@]} -eq 0 ]; then
 	echo "not ok - guest: no module or no test programs"
 	echo "0 1 0" >"$results/guest"
 else
-	t0=$SECONDS
-	# --kvm-ref: the guest gets a /dev/kvm with KVM's in-kernel irqchip,
-	# the reference kvm_diff_test compares the x86 models against (it
-	# skips without one).  Measured: no longer than a run without it.
-	bash tools/vm/run.sh --kver "$KVER" --guest-dir "$build/guest/$KVER" \
-		--module "$top/virq.ko" --out "$build/vm" --kvm-ref --quiet \
-		-- "${progs[@]}" >"$logs/guest.log" 2>&1
-	rc=$?
-	cp "$build/vm/results" "$results/guest" 2>/dev/null
-	grep -E '^(not )?ok ' "$build/vm/serial.log" 2>/dev/null |
-		sed 's/^/#   /' | grep -E 'not ok|SKIP' | head -n 60
-	echo "$([ $rc -eq 0 ] && echo ok || echo not ok) - guest" \
-		"($((SECONDS - t0)) s; serial log: $build/vm/serial.log)"
+	guest vm -- "${plain[@]}"
+	[ ${#kvm[@]} -eq 0 ] || guest vm-kvm --kvm-ref -- "${kvm[@]}"
 fi
 
 exec bash scripts/summarize.sh "$results"/*
