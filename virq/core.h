@@ -37,6 +37,7 @@ struct virq_instance {
 	struct mutex lock;		/* chip, vCPU and attribute calls */
 	int id;
 	struct virq_vcpu **vcpus;
+	void *options;			/* as created; for VIRQ_GET_CHIP */
 
 	spinlock_t irqfds_lock;		/* @irqfds; IRQs disabled */
 	struct list_head irqfds;

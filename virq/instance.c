@@ -58,6 +58,7 @@ static void virq_instance_free(struct kref *kref)
 	if (ops)
 		ops->destroy(inst);
 	virq_vcpus_free(inst);
+	kfree(inst->options);
 	ida_free(&virq_instance_ida, inst->id);
 	mutex_destroy(&inst->lock);
 	mutex_destroy(&inst->irqfd_mutex);
@@ -172,14 +173,59 @@ static int virq_create_chip(struct virq_instance *inst, void __user *argp)
 	cfg.options = options;
 
 	mutex_lock(&inst->lock);
-	if (inst->view.ops)
+	if (inst->view.ops) {
 		ret = -EEXIST;
-	else
+	} else {
+		/* Kept for VIRQ_GET_CHIP; set before the chip is published */
+		inst->options = ops->options_size ? options : NULL;
 		ret = virq_install_chip(inst, &inst->vcpus, ops, &cfg);
+		if (ret)
+			inst->options = NULL;
+		else if (inst->options)
+			options = NULL;
+	}
 	mutex_unlock(&inst->lock);
 out_free:
 	kfree(options);
 	return ret;
+}
+
+/*
+ * VIRQ_GET_CHIP: the configuration VIRQ_CREATE_CHIP accepted, so that a
+ * migration tool can create the same chip elsewhere.  The options are
+ * copied with the rules of copy_struct_from_user() in reverse.
+ */
+static int virq_get_chip(struct virq_instance *inst, void __user *argp)
+{
+	const struct virq_chip_ops *ops = virq_chip_ops(inst);
+	const struct virq_instance_view *view = virq_view(inst);
+	u32 ksize = ops->options_size, usize;
+	struct virq_chip_config uc;
+	void __user *uopt;
+
+	if (copy_from_user(&uc, argp, sizeof(uc)))
+		return -EFAULT;
+	if (uc.flags || uc.padding || !uc.options != !uc.options_size)
+		return -EINVAL;
+	if (uc.options_size > VIRQ_OPTIONS_MAX_SIZE)
+		return -E2BIG;
+	uopt = u64_to_user_ptr(uc.options);
+	usize = uc.options_size;
+	if (usize) {
+		/* inst->options is set before the chip is published */
+		if (usize < ksize &&
+		    memchr_inv((u8 *)inst->options + usize, 0, ksize - usize))
+			return -E2BIG;
+		if (copy_to_user(uopt, inst->options, min(usize, ksize)))
+			return -EFAULT;
+		if (usize > ksize && clear_user(uopt + ksize, usize - ksize))
+			return -EFAULT;
+	}
+	uc.family = ops->family;
+	uc.nr_vcpus = view->nr_vcpus;
+	uc.nr_sources = view->nr_sources;
+	uc.options_size = ksize;
+	return copy_to_user(argp, &uc, sizeof(uc)) ? -EFAULT : 0;
 }
 
 /**
@@ -611,6 +657,7 @@ long virq_instance_ioctl(struct file *file, unsigned int cmd,
 	case VIRQ_SET_ATTR:
 	case VIRQ_HAS_ATTR:
 	case VIRQ_CHIP_CALL:
+	case VIRQ_GET_CHIP:
 		break;
 	default:
 		return -ENOTTY;
@@ -651,6 +698,8 @@ long virq_instance_ioctl(struct file *file, unsigned int cmd,
 				       VIRQ_ATTR_HAS);
 	case VIRQ_CHIP_CALL:
 		return virq_call_ioctl(argp, virq_chip_call, inst);
+	case VIRQ_GET_CHIP:
+		return virq_get_chip(inst, argp);
 	}
 	return -ENOTTY;
 }

@@ -215,6 +215,17 @@ static int virq_vcpu_has_attr(void *obj, u32 group, u64 attr)
 	return vcpu->inst->view.ops->vcpu_has_attr(vcpu, group, attr);
 }
 
+/* Which vCPU this fd is, for a tool that holds only the fd */
+static int virq_vcpu_get_id(struct virq_vcpu *vcpu, void __user *argp)
+{
+	struct virq_vcpu_create id = {
+		.index = vcpu->index,
+		.arch_id = vcpu->arch_id,
+	};
+
+	return copy_to_user(argp, &id, sizeof(id)) ? -EFAULT : 0;
+}
+
 static long virq_vcpu_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -228,6 +239,8 @@ static long virq_vcpu_ioctl(struct file *file, unsigned int cmd,
 	};
 
 	switch (cmd) {
+	case VIRQ_VCPU_GET_ID:
+		return virq_vcpu_get_id(vcpu, argp);
 	case VIRQ_VCPU_GET_OUTPUT:
 		return virq_vcpu_get_output(vcpu, argp);
 	case VIRQ_VCPU_ACK:

@@ -250,6 +250,7 @@ TEST_F(inst, enodev_before_chip)
 	EXPECT_ENODEV(VIRQ_SET_ATTR, &attr);
 	EXPECT_ENODEV(VIRQ_HAS_ATTR, &attr);
 	EXPECT_ENODEV(VIRQ_CHIP_CALL, &call);
+	EXPECT_ENODEV(VIRQ_GET_CHIP, &(struct virq_chip_config){});
 	/* even with a bad argument pointer */
 	EXPECT_ENODEV(VIRQ_IRQ_LINE, virq_bad_ptr());
 #undef EXPECT_ENODEV

@@ -225,6 +225,110 @@ TEST_F(chip, create_efault)
 	ASSERT_EQ(0, ioctl(self->fd, VIRQ_CREATE_CHIP, &cfg));
 }
 
+/* --- VIRQ_GET_CHIP ------------------------------------------------------ */
+
+#define GET_CHIP_FAILS(cfg, err) do {					\
+		ASSERT_EQ(-1, ioctl(self->fd, VIRQ_GET_CHIP, &(cfg)));	\
+		ASSERT_EQ(err, errno);					\
+	} while (0)
+
+TEST_F(chip, get_chip)
+{
+	struct virq_chip_config cfg = valid_config(), out;
+	static char opts[8192];
+
+	SKIP_IF_SETUP_SKIPPED();
+	memset(&out, 0, sizeof(out));
+	GET_CHIP_FAILS(out, ENODEV);
+	ASSERT_EQ(0, ioctl(self->fd, VIRQ_CREATE_CHIP, &cfg));
+
+	memset(&out, 0, sizeof(out));
+	ASSERT_EQ(0, ioctl(self->fd, VIRQ_GET_CHIP, &out));
+	EXPECT_EQ(VIRQ_FAMILY_XICS, out.family);
+	EXPECT_EQ(XICS_NR_VCPUS, out.nr_vcpus);
+	EXPECT_EQ(XICS_NR_SOURCES, out.nr_sources);
+	EXPECT_EQ(0, out.options_size);	/* XICS takes no options */
+	EXPECT_EQ(0, out.options);
+	EXPECT_EQ(0, out.flags);
+	EXPECT_EQ(0, out.padding);
+
+	/* a buffer for options: zero-filled, since the family has none */
+	memset(opts, 0xaa, sizeof(opts));
+	out = (struct virq_chip_config){
+		.options = (__u64)(uintptr_t)opts, .options_size = 64,
+	};
+	ASSERT_EQ(0, ioctl(self->fd, VIRQ_GET_CHIP, &out));
+	EXPECT_EQ(0, out.options_size);
+	EXPECT_EQ((__u64)(uintptr_t)opts, out.options);
+	EXPECT_EQ(0, opts[0]);
+	EXPECT_EQ(0, opts[63]);
+	EXPECT_EQ((char)0xaa, opts[64]);
+}
+
+TEST_F(chip, get_chip_errors)
+{
+	struct virq_chip_config cfg = valid_config(), out;
+	static char opts[8192];
+
+	SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, ioctl(self->fd, VIRQ_CREATE_CHIP, &cfg));
+	out = (struct virq_chip_config){ .flags = 1 };
+	GET_CHIP_FAILS(out, EINVAL);
+	out = (struct virq_chip_config){ .flags = 1U << 31 };
+	GET_CHIP_FAILS(out, EINVAL);
+	out = (struct virq_chip_config){ .padding = 1 };
+	GET_CHIP_FAILS(out, EINVAL);
+	/* pointer without size, size without pointer */
+	out = (struct virq_chip_config){ .options = (__u64)(uintptr_t)opts };
+	GET_CHIP_FAILS(out, EINVAL);
+	out = (struct virq_chip_config){ .options_size = 8 };
+	GET_CHIP_FAILS(out, EINVAL);
+	/* larger than VIRQ_OPTIONS_MAX_SIZE */
+	out = (struct virq_chip_config){
+		.options = (__u64)(uintptr_t)opts, .options_size = 4097,
+	};
+	GET_CHIP_FAILS(out, E2BIG);
+	/* unwritable buffers */
+	out = (struct virq_chip_config){
+		.options = virq_bad_uptr(), .options_size = 8,
+	};
+	GET_CHIP_FAILS(out, EFAULT);
+	ASSERT_EQ(-1, ioctl(self->fd, VIRQ_GET_CHIP, virq_bad_ptr()));
+	ASSERT_EQ(EFAULT, errno);
+}
+
+TEST_F(chip, vcpu_get_id)
+{
+	struct virq_vcpu_create id;
+	struct virq_chip_config out = {};
+	int vfd[2];
+	__u32 i;
+
+	SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, virq_create_chip(self->fd, VIRQ_FAMILY_XICS,
+				      XICS_NR_VCPUS, XICS_NR_SOURCES));
+	for (i = 0; i < 2; i++) {
+		vfd[i] = virq_create_vcpu(self->fd, 2 + i, 0x100 + i);
+		ASSERT_LE(0, vfd[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		memset(&id, 0xff, sizeof(id));
+		ASSERT_EQ(0, ioctl(vfd[i], VIRQ_VCPU_GET_ID, &id));
+		EXPECT_EQ(2 + i, id.index);
+		EXPECT_EQ(0, id.flags);
+		EXPECT_EQ(0x100 + i, id.arch_id);
+	}
+	ASSERT_EQ(-1, ioctl(vfd[0], VIRQ_VCPU_GET_ID, virq_bad_ptr()));
+	EXPECT_EQ(EFAULT, errno);
+	/* each on its own kind of fd */
+	ASSERT_EQ(-1, ioctl(self->fd, VIRQ_VCPU_GET_ID, &id));
+	EXPECT_EQ(ENOTTY, errno);
+	ASSERT_EQ(-1, ioctl(vfd[0], VIRQ_GET_CHIP, &out));
+	EXPECT_EQ(ENOTTY, errno);
+	close(vfd[0]);
+	close(vfd[1]);
+}
+
 /* --- VIRQ_CREATE_VCPU --------------------------------------------------- */
 
 #define VCPU_FAILS(vc, err) do {					\

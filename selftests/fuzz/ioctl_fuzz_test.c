@@ -295,6 +295,13 @@ static void fuzz_instance(struct thread_ctx *t, int fd)
 		a.attr.addr = rnd_ptr(t, 64);
 		break;
 	case 13:
+		if (rnd_below(t, 4) == 0) {
+			cmd = VIRQ_GET_CHIP;
+			a.cfg.flags = rnd_below(t, 8) ? 0 : rnd_val(t, 4);
+			a.cfg.options_size = rnd_val(t, 512);
+			a.cfg.options = rnd_ptr(t, 512);
+			break;
+		}
 		cmd = VIRQ_CHIP_CALL;
 		a.call.nr = rnd_val(t, 8);
 		a.call.args[0] = rnd_val(t, 4096);
@@ -361,6 +368,10 @@ static void fuzz_vcpu(struct thread_ctx *t, int fd)
 		a.call.args[1] = rnd_val(t, 256);
 		break;
 	case 5:
+		if (rnd_below(t, 8) == 0) {
+			cmd = VIRQ_VCPU_GET_ID;
+			break;
+		}
 		cmd = rnd_below(t, 3) == 0 ? VIRQ_VCPU_HAS_ATTR :
 		      rnd_below(t, 2) ? VIRQ_VCPU_GET_ATTR : VIRQ_VCPU_SET_ATTR;
 		a.attr.group = rnd_val(t, 2);

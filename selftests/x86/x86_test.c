@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1179,6 +1180,77 @@ TEST_F(x86, state_invalid)
 		EXPECT_EQ(-1, ioctl(self->fd, VIRQ_SET_SOURCES, &src));
 		EXPECT_EQ(EINVAL, errno);
 	}
+}
+
+/*
+ * VIRQ_GET_CHIP gives the options back as created (gsi_base 0 of IOAPIC 1
+ * stays 0: defaults are not resolved), into buffers of every size.
+ */
+TEST(get_chip_options)
+{
+	struct virq_x86_options o = { .nr_ioapics = 2, .nr_irtes = 16 }, got;
+	struct virq_chip_config out;
+	unsigned char big[sizeof(o) + 64];
+	int fd;
+
+	if (!have_x86())
+		SKIP(return, "no x86 family");
+	o.flags = VIRQ_X86_OPT_DIRECTED_EOI;
+	o.ioapics[0].nr_pins = 24;
+	o.ioapics[1].nr_pins = 32;
+	o.ioapics[1].id = 3;
+	o.ioapics[1].base = 0xfec20000;
+	o.ioapics[1].source_id = 0xf0f8;
+	fd = open("/dev/virq", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xo_create(fd, 2, 64, &o));
+
+	memset(&got, 0xaa, sizeof(got));
+	out = (struct virq_chip_config){
+		.options = (__u64)(uintptr_t)&got, .options_size = sizeof(got),
+	};
+	ASSERT_EQ(0, ioctl(fd, VIRQ_GET_CHIP, &out));
+	EXPECT_EQ((__u32)VIRQ_FAMILY_X86, out.family);
+	EXPECT_EQ(2U, out.nr_vcpus);
+	EXPECT_EQ(64U, out.nr_sources);
+	EXPECT_EQ(sizeof(o), out.options_size);
+	EXPECT_EQ(0, memcmp(&o, &got, sizeof(o)));
+
+	/* larger buffer: zeroes beyond the struct */
+	memset(big, 0xaa, sizeof(big));
+	out = (struct virq_chip_config){
+		.options = (__u64)(uintptr_t)big, .options_size = sizeof(big),
+	};
+	ASSERT_EQ(0, ioctl(fd, VIRQ_GET_CHIP, &out));
+	EXPECT_EQ(0, memcmp(&o, big, sizeof(o)));
+	EXPECT_EQ(0, big[sizeof(o)]);
+	EXPECT_EQ(0, big[sizeof(big) - 1]);
+
+	/* smaller: fine while what is cut off is zero (IOAPICs 2 and up) */
+	memset(&got, 0, sizeof(got));
+	out = (struct virq_chip_config){
+		.options = (__u64)(uintptr_t)&got,
+		.options_size = offsetof(struct virq_x86_options, ioapics[2]),
+	};
+	ASSERT_EQ(0, ioctl(fd, VIRQ_GET_CHIP, &out));
+	EXPECT_EQ(0, memcmp(&o, &got, sizeof(o)));
+	out.options_size = offsetof(struct virq_x86_options, ioapics[1]);
+	ASSERT_EQ(-1, ioctl(fd, VIRQ_GET_CHIP, &out));
+	EXPECT_EQ(E2BIG, errno);
+	close(fd);
+
+	/* created without options: all zero */
+	fd = open("/dev/virq", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xo_create(fd, 1, 24, NULL));
+	memset(&got, 0xaa, sizeof(got));
+	out = (struct virq_chip_config){
+		.options = (__u64)(uintptr_t)&got, .options_size = sizeof(got),
+	};
+	ASSERT_EQ(0, ioctl(fd, VIRQ_GET_CHIP, &out));
+	memset(&o, 0, sizeof(o));
+	EXPECT_EQ(0, memcmp(&o, &got, sizeof(o)));
+	close(fd);
 }
 
 /* Several IOAPICs, one with 240 pins, GSIs routed by their gsi_base */

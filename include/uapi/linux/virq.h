@@ -50,7 +50,9 @@
 #define VIRQ_FEATURE_VCPU_POLL		(1ULL << 5) /* poll() on vCPU fds */
 /* VIRQ_UPDATE_GSI_ROUTE and VIRQ_GET_GSI_ROUTING */
 #define VIRQ_FEATURE_ROUTE_UPDATE	(1ULL << 6)
-#define VIRQ_FEATURE_ALL		((1ULL << 7) - 1)
+/* VIRQ_GET_CHIP and VIRQ_VCPU_GET_ID: an instance describes itself */
+#define VIRQ_FEATURE_INTROSPECT		(1ULL << 7)
+#define VIRQ_FEATURE_ALL		((1ULL << 8) - 1)
 
 /**
  * struct virq_api - VIRQ_GET_API argument
@@ -121,6 +123,15 @@ struct virq_family_info {
  *		if the extra bytes are zero.
  * @padding:	(in) must be 0
  */
+/*
+ * VIRQ_GET_CHIP returns the same struct: family, nr_vcpus and nr_sources
+ * as created, options_size set to the family's options struct size, and
+ * the options as VIRQ_CREATE_CHIP accepted them (zero-extended, defaults
+ * not resolved) copied to @options when it is not 0.  There @options_size
+ * is (in) the buffer's size: a smaller buffer than the family's struct is
+ * filled if the bytes that do not fit are zero (else E2BIG), a larger one
+ * is zero-filled beyond the struct.
+ */
 struct virq_chip_config {
 	__u32 family;
 	__u32 flags;
@@ -148,6 +159,12 @@ struct virq_vcpu_create {
 	__u32 flags;
 	__u64 arch_id;
 };
+
+/*
+ * VIRQ_VCPU_GET_ID fills a struct virq_vcpu_create with the vCPU's index
+ * and arch_id as created (flags 0), so that a tool holding only the fd
+ * can tell which vCPU it is.
+ */
 
 /* --- Injection (instance fd) --------------------------------------------- */
 
@@ -560,6 +577,12 @@ struct virq_access {
  * the count), ENOMEM, EOPNOTSUPP (no GSI routing).
  */
 #define VIRQ_GET_GSI_ROUTING	_IOWR(VIRQIO, 0x10, struct virq_routing)
+/*
+ * VIRQ_GET_CHIP: the chip's configuration as created.  EINVAL (flags,
+ * padding, options without size or size without options), E2BIG (the
+ * options do not fit and the bytes that do not are not zero).
+ */
+#define VIRQ_GET_CHIP		_IOWR(VIRQIO, 0x11, struct virq_chip_config)
 
 /* vCPU fd */
 
@@ -583,6 +606,8 @@ struct virq_access {
 #define VIRQ_VCPU_SET_ATTR	_IOW(VIRQIO, 0x45, struct virq_attr)
 /* VIRQ_VCPU_HAS_ATTR: as VIRQ_HAS_ATTR. */
 #define VIRQ_VCPU_HAS_ATTR	_IOW(VIRQIO, 0x46, struct virq_attr)
+/* VIRQ_VCPU_GET_ID: this vCPU's index and arch_id.  No errors. */
+#define VIRQ_VCPU_GET_ID	_IOR(VIRQIO, 0x47, struct virq_vcpu_create)
 
 /* --- XICS family ------------------------------------------------------------ */
 
