@@ -1825,6 +1825,42 @@ TEST(set_state_rejects_and_changes_nothing)
 	harness_instance_close(inst);
 }
 
+/*
+ * KVM's reset BSP state (LVT0 an unmasked ExtINT entry under SVR 0xff)
+ * restores, and that LVT0 passes the PIC's INT as it does in KVM; other
+ * LVT entries unmasked in a software-disabled LAPIC are still refused.
+ */
+TEST(kvm_reset_lvt0_restores)
+{
+	static struct virq_x86_lapic_state st, bad;
+	struct virq_instance *inst = lapic_new(1);
+	struct virq_vcpu *v = V(inst, 0);
+	u32 off;
+
+	fake_pic.out = true;
+	x86_lapic_pic_changed(C(inst));
+	CHECK_EQ(out(v), 0);
+	get_state(v, &st);
+	CHECK_EQ(st_reg(&st, LAPIC_SVR), 0xff);
+	st_set(&st, LAPIC_LVT0, 0x700);
+	CHECK_EQ(x86_lapic_set_state(v, &st), 0);
+	CHECK_EQ(rd(v, LAPIC_LVT0), 0x700);
+	CHECK_EQ(out(v), VIRQ_OUT_EXTINT);
+	for (off = LAPIC_LVTT; off <= LAPIC_LVTERR; off += 0x10) {
+		if (off == LAPIC_LVT0)
+			continue;
+		bad = st;
+		st_set(&bad, off, st_reg(&bad, off) & ~LAPIC_MASKED);
+		CHECK_EQ(x86_lapic_set_state(v, &bad), -EINVAL);
+	}
+	/* a guest write while disabled still masks it */
+	wr(v, LAPIC_LVT0, 0x700);
+	CHECK_EQ(rd(v, LAPIC_LVT0), 0x10700);
+	CHECK_EQ(out(v), 0);
+	fake_pic.out = false;
+	harness_instance_close(inst);
+}
+
 TEST(restore_kicks_and_recomputes)
 {
 	static struct virq_x86_lapic_state st;
@@ -1941,7 +1977,8 @@ static const struct tap_test tests[] = {
 	T(init_sipi_sequence), T(state_events_uapi_bits), T(nmi_smi_events),
 	T(extint_via_lint0_disabled_lapic_and_message), T(timer_registers),
 	T(state_round_trip), T(set_state_rejects_and_changes_nothing),
-	T(restore_kicks_and_recomputes), T(show), T(tsc_pass_through),
+	T(kvm_reset_lvt0_restores), T(restore_kicks_and_recomputes),
+	T(show), T(tsc_pass_through),
 	T(enomem_and_timer_failure),
 };
 

@@ -1520,9 +1520,15 @@ static bool lapic_check_reg(const struct x86_lapic *l, const u8 *page,
 	case LAPIC_IRR:
 		return !(val & 0xffff);		/* vectors 0-15 */
 	}
+	/*
+	 * Software-disabled: LVTs stay masked.  LVT0 is let through: KVM and
+	 * QEMU reset the BSP with LVT0 an unmasked ExtINT entry under SVR
+	 * 0xff, and a guest saved there (in its firmware) must migrate.
+	 */
 	if (!(page_get(page, LAPIC_SVR) & LAPIC_SVR_ENABLE) &&
-	    off >= LAPIC_LVTT && off <= LAPIC_LVTERR && !(val & LAPIC_MASKED))
-		return false;	/* software-disabled: LVTs stay masked */
+	    off >= LAPIC_LVTT && off <= LAPIC_LVTERR && off != LAPIC_LVT0 &&
+	    !(val & LAPIC_MASKED))
+		return false;
 	return !(val & ~r->mask);
 }
 
@@ -1581,7 +1587,7 @@ static int lapic_check_state(const struct x86_lapic *l,
  * against the bits the LAPIC can hold: in x2APIC mode the ID must be the
  * vCPU's arch_id and the LDR the one derived from it; reserved slots,
  * the unused bytes of each slot, vectors 0-15 in IRR/ISR/TMR and unmasked
- * LVT entries in a software-disabled LAPIC are refused.  Derived
+ * LVT entries other than LVT0 in a software-disabled LAPIC are refused.  Derived
  * registers (version, APR, PPR, TMCCT) are recomputed, not taken.  Then
  * x86_timer_restore() checks and applies the timer fields, and the page
  * is taken.
