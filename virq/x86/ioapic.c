@@ -338,7 +338,9 @@ static bool ioapic_msg_ends_at_eoi(const struct ioapic_msg *msg)
 
 /*
  * Send @msg (decided by ioapic_send_locked()).  No IOAPIC lock held.
- * Return: the LAPICs that accepted it, or VIRQ_STATUS_COALESCED.
+ * Return: the LAPICs that accepted it, VIRQ_STATUS_MASKED when the
+ * remapping table dropped it (a fault, as for an MSI), or
+ * VIRQ_STATUS_COALESCED.
  */
 static int ioapic_send(struct x86_ioapic *ioapic, struct ioapic_msg *msg)
 {
@@ -355,6 +357,8 @@ static int ioapic_send(struct x86_ioapic *ioapic, struct ioapic_msg *msg)
 			/* An IOAPIC message always asserts. */
 			msg->irq.assert = true;
 			ret = x86_deliver(chip, &msg->irq, NULL);
+		} else {
+			ret = VIRQ_STATUS_MASKED;
 		}
 	} else {
 		ret = x86_deliver(chip, &msg->irq, NULL);
@@ -372,7 +376,8 @@ static int ioapic_send(struct x86_ioapic *ioapic, struct ioapic_msg *msg)
 			p->rte &= ~IOAPIC_RTE_REMOTE_IRR;
 		raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	}
-	return ret > 0 ? ret : VIRQ_STATUS_COALESCED;
+	return ret > 0 || ret == VIRQ_STATUS_MASKED ? ret :
+						     VIRQ_STATUS_COALESCED;
 }
 
 /* Send @pin if it is a level pin with its line asserted. */
