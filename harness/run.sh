@@ -100,7 +100,7 @@ for f in $fuzzers; do
 	if [ $rc -eq 0 ]; then
 		point ok "fuzz $f (${runs:-?} runs)"
 	else
-		grep -E 'ERROR|runtime error|WARNING|xics_fuzz:|regs_fuzz:|LOCKING|BUG' "$log" |
+		grep -E 'ERROR|runtime error|WARNING|[a-z0-9]*_fuzz:|LOCKING|BUG' "$log" |
 			head -n 20 | sed 's/^/# /'
 		echo "# full log: $log; reproducer in $out/artifacts/"
 		point fail "fuzz $f (exit $rc)"

@@ -402,7 +402,8 @@ static void virq_notifier_work(struct work_struct *work)
  *
  * Context: process.
  * Return: the notifier, holding a reference on the eventfd;
- * ERR_PTR(-EBADF) if @fd is not an eventfd, ERR_PTR(-ENOMEM).
+ * ERR_PTR(-EBADF) if @fd is not open, ERR_PTR(-EINVAL) if it is not an
+ * eventfd, ERR_PTR(-ENOMEM).
  */
 struct virq_notifier *virq_notifier_get(int fd)
 {
