@@ -47,8 +47,11 @@
  * the fault is counted, recorded as the last one (struct
  * virq_x86_ir_fault) and the fault eventfd signalled, unless the entry
  * sets FPD: as in VT-d, FPD disables recording and reporting alike, and it
- * is honoured whether or not the entry is present.  Without a table there
- * is nowhere to record a fault (VIRQ_X86_IR_FAULT_NO_IR is never stored).
+ * is honoured whether or not the entry is present (an index beyond the
+ * table has no entry, hence no FPD).  Without a table the message is
+ * dropped silently: there is no fault record to update (the chip has no
+ * VIRQ_X86_GRP_IR_FAULT attribute) and no eventfd to signal; the glue
+ * reports VIRQ_STATUS_MASKED for it as for a recorded fault.
  * Compatibility-format messages pass with or without a table (VT-d with
  * GSTS.CFIS = 1).
  *
@@ -285,8 +288,9 @@ void x86_ir_get_fault(struct x86_ir *ir, struct virq_x86_ir_fault *f)
  * translations that may be signalling it are done.
  *
  * Context: process (waits for an RCU grace period when replacing one).
- * Return: 0, or the error of virq_notifier_get() (-EBADF: @fd is not an
- * eventfd; -ENOMEM).
+ * Return: 0, or the error of virq_notifier_get(): -EBADF when @fd is not
+ * an open file descriptor (any negative @fd but -1 included), -EINVAL when
+ * it is not an eventfd, -ENOMEM.
  */
 int x86_ir_set_fault_eventfd(struct x86_ir *ir, int fd)
 {

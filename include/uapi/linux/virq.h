@@ -514,10 +514,13 @@ struct virq_access {
 /* VIRQ_GET_FAMILY: one family's limits.  EINVAL, EOPNOTSUPP (not built). */
 #define VIRQ_GET_FAMILY		_IOWR(VIRQIO, 0x01, struct virq_family_info)
 /*
- * VIRQ_CREATE_CHIP: once per instance.  EINVAL (flags, padding, counts,
- * options without size), EOPNOTSUPP (family not built), E2BIG (options
+ * VIRQ_CREATE_CHIP: once per instance.  EINVAL (family, flags, padding,
+ * counts, options without size or size without options, a configuration
+ * the family refuses), EOPNOTSUPP (family not built), E2BIG (options
  * larger than VIRQ_OPTIONS_MAX_SIZE, or than the family's struct with
- * non-zero extra bytes), ENOMEM, EEXIST (chip exists).
+ * non-zero extra bytes), ENOSPC (x86: the default GSI routes need more
+ * than max_routes entries), ENOMEM, EEXIST (chip exists; checked before
+ * the family's own checks).
  */
 #define VIRQ_CREATE_CHIP	_IOW(VIRQIO, 0x02, struct virq_chip_config)
 /*
@@ -535,14 +538,16 @@ struct virq_access {
 /* VIRQ_SIGNAL_MSI: EINVAL (flags, message), EOPNOTSUPP, ENOMEM. */
 #define VIRQ_SIGNAL_MSI		_IOWR(VIRQIO, 0x06, struct virq_msi)
 /*
- * VIRQ_IRQFD: assign or deassign.  EINVAL (flags, padding, source), EBADF
- * (not an eventfd), EBUSY (eventfd already assigned), ENOENT (deassign of
- * an unknown pair), ENOMEM.
+ * VIRQ_IRQFD: assign or deassign.  EINVAL (flags, padding, resamplefd,
+ * source, or a file that is not an eventfd), EBADF (fd or resamplefd not
+ * open), EBUSY (eventfd already assigned), ENOENT (deassign of an unknown
+ * pair), ENOMEM.
  */
 #define VIRQ_IRQFD		_IOW(VIRQIO, 0x07, struct virq_irqfd)
 /*
- * VIRQ_SET_GSI_ROUTING: EINVAL (flags, an entry), E2BIG (more than
- * max_routes entries), ENOMEM, EOPNOTSUPP (family has no GSI routing).
+ * VIRQ_SET_GSI_ROUTING: EINVAL (flags, an entry, or two entries of one
+ * GSI that cannot coexist), E2BIG (more than max_routes entries), ENOMEM,
+ * EOPNOTSUPP (family has no GSI routing).
  */
 #define VIRQ_SET_GSI_ROUTING	_IOW(VIRQIO, 0x08, struct virq_routing)
 /* VIRQ_GET_SOURCES: EINVAL (flags, padding, range), ENOMEM. */
@@ -555,8 +560,10 @@ struct virq_access {
  */
 #define VIRQ_GET_ATTR		_IOWR(VIRQIO, 0x0b, struct virq_attr)
 /*
- * VIRQ_SET_ATTR: EINVAL (flags, padding, a value the family refuses),
- * E2BIG (size above VIRQ_ATTR_MAX_SIZE), ENXIO, ENOMEM.
+ * VIRQ_SET_ATTR: EINVAL (flags, padding, a value the family refuses,
+ * among them a file that is not an eventfd), EBADF (a file descriptor in
+ * the value is not open: x86 VIRQ_X86_GRP_IR_FAULT attr 1), E2BIG (size
+ * above VIRQ_ATTR_MAX_SIZE), ENXIO, ENOMEM.
  */
 #define VIRQ_SET_ATTR		_IOW(VIRQIO, 0x0c, struct virq_attr)
 /* VIRQ_HAS_ATTR: 0 if known.  EINVAL (flags, padding), ENXIO. */
@@ -567,9 +574,11 @@ struct virq_access {
  */
 #define VIRQ_CHIP_CALL		_IOWR(VIRQIO, 0x0e, struct virq_call)
 /*
- * VIRQ_UPDATE_GSI_ROUTE: EINVAL (op, flags, the entry, or the GSI's rules),
- * EEXIST (ADD of an entry the GSI has), ENOENT (DELETE of one it has not),
- * ENOSPC (max_routes reached), ENOMEM, EOPNOTSUPP (no GSI routing).
+ * VIRQ_UPDATE_GSI_ROUTE: EINVAL (op, flags, the entry), EEXIST (ADD of an
+ * entry that conflicts with the GSI's: one on the same irqchip, the same
+ * entry included, or an MSI entry beside any other), ENOENT (DELETE of an
+ * entry the GSI has not), ENOSPC (max_routes reached), ENOMEM, EOPNOTSUPP
+ * (no GSI routing).
  */
 #define VIRQ_UPDATE_GSI_ROUTE	_IOW(VIRQIO, 0x0f, struct virq_route_update)
 /*
@@ -602,7 +611,10 @@ struct virq_access {
 #define VIRQ_VCPU_CALL		_IOWR(VIRQIO, 0x43, struct virq_call)
 /* VIRQ_VCPU_GET_ATTR: as VIRQ_GET_ATTR. */
 #define VIRQ_VCPU_GET_ATTR	_IOWR(VIRQIO, 0x44, struct virq_attr)
-/* VIRQ_VCPU_SET_ATTR: as VIRQ_SET_ATTR. */
+/*
+ * VIRQ_VCPU_SET_ATTR: as VIRQ_SET_ATTR, but never EBADF (no vCPU attribute
+ * holds a file descriptor).
+ */
 #define VIRQ_VCPU_SET_ATTR	_IOW(VIRQIO, 0x45, struct virq_attr)
 /* VIRQ_VCPU_HAS_ATTR: as VIRQ_HAS_ATTR. */
 #define VIRQ_VCPU_HAS_ATTR	_IOW(VIRQIO, 0x46, struct virq_attr)
@@ -684,11 +696,13 @@ struct virq_access {
  * Sources are GSIs 0..nr_sources-1 (at most VIRQ_X86_MAX_GSIS), mapped to
  * PIC and IOAPIC pins and to MSIs by the GSI routing table.  A new chip
  * has KVM's default routes: GSI 0-15 to PIC pin GSI (master 0-7, slave
- * 8-15) and IOAPIC 0 pin GSI, GSI 16..pins-1 to IOAPIC 0, and for every
- * further IOAPIC n, GSI gsi_base + pin to its pins.
+ * 8-15; none with VIRQ_X86_OPT_NO_PIC) and IOAPIC 0 pin GSI, GSI
+ * 16..pins-1 to IOAPIC 0, and for every further IOAPIC n, GSI gsi_base +
+ * pin to its pins.  They count against max_routes.
  *
- * vCPU arch_id is the APIC id (x2APIC: 32 bits; xAPIC mode uses the low
- * 8 bits, so ids above 254 need x2APIC mode, as on hardware).
+ * vCPU arch_id is the APIC id, 0..0xfffffffe (0xffffffff is the x2APIC
+ * broadcast).  xAPIC mode uses the low 8 bits, so ids above 254 need
+ * x2APIC mode to be addressed on their own, as on hardware.
  */
 #define VIRQ_X86_MAX_GSIS		(1U << 20)
 #define VIRQ_X86_MAX_IOAPICS		8
@@ -713,12 +727,15 @@ struct virq_access {
 /**
  * struct virq_x86_ioapic_config - one IOAPIC of struct virq_x86_options
  * @base:	(in) MMIO base address; 0: VIRQ_X86_IOAPIC_DEFAULT_BASE +
- *		0x1000 * index.  Page aligned, IOAPICs must not overlap.
+ *		0x1000 * index.  Page aligned, distinct for each IOAPIC.
  * @gsi_base:	(in) GSI of pin 0 in the default routes.  IOAPIC 0: must
  *		be 0.  Any other: 0 means right after the previous IOAPIC's
- *		pins (its gsi_base + nr_pins)
+ *		pins (its gsi_base + nr_pins).  The IOAPICs' ranges
+ *		[gsi_base, gsi_base + nr_pins) must not overlap and must lie
+ *		below nr_sources.
  * @nr_pins:	(in) 1..VIRQ_X86_IOAPIC_MAX_PINS; 0: 24
- * @id:		(in) IOAPIC id (IOAPICID bits 27:24 at reset, 0..15)
+ * @id:		(in) IOAPIC id (IOAPICID bits 27:24 at reset, 0..15),
+ *		distinct for each IOAPIC
  * @source_id:	(in) PCI requester id the IOAPIC's interrupts carry, checked
  *		by remapping entries that validate the source
  */
@@ -738,7 +755,8 @@ struct virq_x86_ioapic_config {
  * struct virq_x86_options - VIRQ_CREATE_CHIP options of the x86 family
  * @flags:	(in) VIRQ_X86_OPT_*
  * @nr_ioapics:	(in) 0..VIRQ_X86_MAX_IOAPICS; 0: one default IOAPIC
- *		(24 pins at 0xfec00000, id 0) and @ioapics ignored
+ *		(24 pins at 0xfec00000, id 0), and every entry of @ioapics
+ *		must be 0
  * @nr_irtes:	(in) interrupt remapping table size, a power of two up to
  *		VIRQ_X86_MAX_IRTES; 0: no interrupt remapping
  * @padding:	(in) must be 0
@@ -756,8 +774,12 @@ struct virq_x86_options {
 };
 
 /*
- * Per-source state word (VIRQ_GET/SET_SOURCES): the level each driver
- * holds on the GSI's irqchip pins.  Edge GSIs and MSI GSIs read as 0.
+ * Per-source state word (VIRQ_GET/SET_SOURCES): the drivers holding the
+ * GSI's irqchip pins high, OR-ed over the pins its irqchip entries name
+ * (a pin shared by several GSIs shows the same drivers in each), whatever
+ * the pins' trigger modes.  A GSI without irqchip entries (none, or an
+ * MSI entry) reads 0, and a SET checks its word but applies nothing.  A
+ * SET gives each of the GSI's pins exactly these drivers.
  */
 #define VIRQ_X86_SRC_LEVEL_USER		(1ULL << 0)	/* VIRQ_IRQ_LINE(S) */
 #define VIRQ_X86_SRC_LEVEL_RESAMPLE	(1ULL << 1)	/* resampling irqfd */
@@ -781,7 +803,8 @@ struct virq_x86_options {
  * @base_address: MMIO base
  * @ioregsel:	IOREGSEL
  * @id:		IOAPIC id
- * @irr:	pins 0-23 with an interrupt request latched
+ * @irr:	pins 0-23 whose entry is level-triggered and whose line is
+ *		high (KVM's meaning for level pins; edges are never latched)
  * @pad:	0
  * @redirtbl:	redirection entries 0-23, in the IOAPIC's 64-bit format
  */
@@ -799,7 +822,7 @@ struct virq_x86_kvm_ioapic {
  * @version:	VIRQ_X86_STATE_VERSION
  * @nr_pins:	the IOAPIC's pins; a SET must match
  * @kvm:	pins 0-23, as KVM saves them
- * @irr_ext:	pins 24..239 with a request latched (bit n: pin 24 + n)
+ * @irr_ext:	the same for pins 24..239 (bit n: pin 24 + n)
  * @redirtbl_ext: redirection entries of pins 24..239 (0 beyond nr_pins)
  * @level:	bitmap of pins whose line is high (OR of the drivers)
  *
@@ -954,8 +977,8 @@ struct virq_x86_lapic_state {
 
 /**
  * struct virq_x86_tsc - VIRQ_X86_VGRP_TSC value: the guest's TSC
- * @tsc_khz:	guest TSC frequency in kHz; 0: the LAPIC timer ignores the
- *		TSC (TSC-deadline mode never fires)
+ * @tsc_khz:	guest TSC frequency in kHz, at most 10^7; 0: the LAPIC
+ *		timer ignores the TSC (TSC-deadline mode never fires)
  * @offset:	guest TSC = @offset + @tsc_khz * CLOCK_MONOTONIC ns / 10^6
  *
  * The VMM sets it so that the LAPIC's TSC-deadline and saved timer
