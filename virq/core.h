@@ -91,6 +91,7 @@ enum virq_attr_op {
 /* instance.c */
 int virq_instance_open(struct inode *inode, struct file *file);
 int virq_instance_release(struct inode *inode, struct file *file);
+void virq_instance_show_fdinfo(struct seq_file *m, struct file *file);
 long virq_instance_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg);
 int virq_attr_ioctl(struct mutex *lock, const struct virq_attr_target *t,

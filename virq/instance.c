@@ -11,6 +11,7 @@
 
 #include <linux/idr.h>
 #include <linux/overflow.h>
+#include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
@@ -63,6 +64,17 @@ static void virq_instance_free(struct kref *kref)
 	mutex_destroy(&inst->lock);
 	mutex_destroy(&inst->irqfd_mutex);
 	kfree(inst);
+}
+
+/*
+ * /proc/PID/fdinfo: the instance's id, the same on its vCPU fds, so that a
+ * tool handed an instance fd and vCPU fds can tell they belong together.
+ */
+void virq_instance_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct virq_instance *inst = file->private_data;
+
+	seq_printf(m, "virq-instance:\t%d\n", inst->id);
 }
 
 void virq_instance_put(struct virq_instance *inst)

@@ -79,6 +79,7 @@ static const struct file_operations virq_dev_fops = {
 	.unlocked_ioctl	= virq_instance_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
+	.show_fdinfo	= virq_instance_show_fdinfo,
 };
 
 static struct miscdevice virq_misc = {

@@ -13,6 +13,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/nospec.h>
+#include <linux/seq_file.h>
 #include <linux/poll.h>
 #include <linux/uaccess.h>
 
@@ -262,6 +263,16 @@ static long virq_vcpu_ioctl(struct file *file, unsigned int cmd,
 	return -ENOTTY;
 }
 
+/* /proc/PID/fdinfo: the instance (as on its fd), the index and arch_id */
+static void virq_vcpu_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct virq_vcpu *vcpu = file->private_data;
+
+	seq_printf(m, "virq-instance:\t%d\n", vcpu->inst->id);
+	seq_printf(m, "virq-vcpu-index:\t%u\n", vcpu->index);
+	seq_printf(m, "virq-arch-id:\t%#llx\n", vcpu->arch_id);
+}
+
 static const struct file_operations virq_vcpu_fops = {
 	.owner		= THIS_MODULE,
 	.release	= virq_release_vcpu,
@@ -269,6 +280,7 @@ static const struct file_operations virq_vcpu_fops = {
 	.unlocked_ioctl	= virq_vcpu_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
+	.show_fdinfo	= virq_vcpu_show_fdinfo,
 };
 
 /**

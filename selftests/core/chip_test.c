@@ -297,11 +297,31 @@ TEST_F(chip, get_chip_errors)
 	ASSERT_EQ(EFAULT, errno);
 }
 
+/* The value of field @key in /proc/self/fdinfo/@fd, or -1 */
+static long long fdinfo_field(int fd, const char *key)
+{
+	char path[64], line[256];
+	long long v = -1;
+	size_t n = strlen(key);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtoll(line + n + 1, NULL, 0);
+	fclose(f);
+	return v;
+}
+
 TEST_F(chip, vcpu_get_id)
 {
-	struct virq_vcpu_create id;
+	struct virq_vcpu_create vid;
 	struct virq_chip_config out = {};
-	int vfd[2];
+	int vfd[2], other;
+	long long id;
 	__u32 i;
 
 	SKIP_IF_SETUP_SKIPPED();
@@ -312,16 +332,29 @@ TEST_F(chip, vcpu_get_id)
 		ASSERT_LE(0, vfd[i]);
 	}
 	for (i = 0; i < 2; i++) {
-		memset(&id, 0xff, sizeof(id));
-		ASSERT_EQ(0, ioctl(vfd[i], VIRQ_VCPU_GET_ID, &id));
-		EXPECT_EQ(2 + i, id.index);
-		EXPECT_EQ(0, id.flags);
-		EXPECT_EQ(0x100 + i, id.arch_id);
+		memset(&vid, 0xff, sizeof(vid));
+		ASSERT_EQ(0, ioctl(vfd[i], VIRQ_VCPU_GET_ID, &vid));
+		EXPECT_EQ(2 + i, vid.index);
+		EXPECT_EQ(0, vid.flags);
+		EXPECT_EQ(0x100 + i, vid.arch_id);
 	}
 	ASSERT_EQ(-1, ioctl(vfd[0], VIRQ_VCPU_GET_ID, virq_bad_ptr()));
 	EXPECT_EQ(EFAULT, errno);
+
+	/* fdinfo ties the vCPU fds to their instance, and no other */
+	other = virq_open();
+	ASSERT_LE(0, other);
+	id = fdinfo_field(self->fd, "virq-instance");
+	ASSERT_LE(0, id);
+	EXPECT_NE(id, fdinfo_field(other, "virq-instance"));
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(id, fdinfo_field(vfd[i], "virq-instance"));
+		EXPECT_EQ(2 + i, fdinfo_field(vfd[i], "virq-vcpu-index"));
+		EXPECT_EQ(0x100 + i, fdinfo_field(vfd[i], "virq-arch-id"));
+	}
+	close(other);
 	/* each on its own kind of fd */
-	ASSERT_EQ(-1, ioctl(self->fd, VIRQ_VCPU_GET_ID, &id));
+	ASSERT_EQ(-1, ioctl(self->fd, VIRQ_VCPU_GET_ID, &vid));
 	EXPECT_EQ(ENOTTY, errno);
 	ASSERT_EQ(-1, ioctl(vfd[0], VIRQ_GET_CHIP, &out));
 	EXPECT_EQ(ENOTTY, errno);
