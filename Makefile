@@ -20,7 +20,7 @@ CHECKPATCH = $(KSRC)/scripts/checkpatch.pl
 SOURCES	= $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^harness/include/')
 
 .PHONY: all module modules deps sparse style selftests harness harness-test \
-	check demo install clean bench
+	check demo install clean bench lib virqctl
 
 all: module
 
@@ -51,7 +51,7 @@ CP_FLAGS = --strict --no-tree --quiet --show-types --ignore FILE_PATH_CHANGES
 # rules except those that only make sense inside the kernel (kernel types,
 # ARRAY_SIZE, externs) and, for now, the layout checks listed here: the
 # kernel code itself gets no exemption.
-USER_SOURCES = $(filter selftests/% tools/% bench/% harness/%,$(SOURCES))
+USER_SOURCES = $(filter selftests/% tools/% bench/% harness/% lib/%,$(SOURCES))
 USER_CP_IGNORE = PREFER_KERNEL_TYPES,ARRAY_SIZE,CAMELCASE,AVOID_EXTERNS,$\
 	MACRO_WITH_FLOW_CONTROL,MACRO_ARG_REUSE,MULTIPLE_ASSIGNMENTS,$\
 	PARENTHESIS_ALIGNMENT,LONG_LINE_STRING,BIT_MACRO,BLOCK_COMMENT_STYLE
@@ -89,11 +89,28 @@ demo: deps module
 		--module $(CURDIR)/virq.ko --out $(BUILD)/demo --demo --kvm-ref \
 		-- $(BUILD)/tools/virq-demo --- $(BUILD)/tools/vmm --narrate
 
-install: module
-	@$(KBUILD) modules_install
+# libvirq (libvirq.a, libvirq.pc) into $(BUILD)/lib; virqctl, linked
+# statically against it, into $(BUILD)/tools.
+lib:
+	@$(MAKE) -s -C lib BUILD=$(BUILD)
+
+virqctl: lib
+	@$(MAKE) -s -C tools/virqctl BUILD=$(BUILD)
+
+# The module (into $(DESTDIR)/lib/modules/<kver>), libvirq's headers,
+# libvirq.a and libvirq.pc, and virqctl under $(DESTDIR)$(PREFIX).
+PREFIX	?= /usr/local
+install: module lib virqctl
+	@$(KBUILD) INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	@$(MAKE) -s -C lib BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
+		install
+	@$(MAKE) -s -C tools/virqctl BUILD=$(BUILD) PREFIX=$(PREFIX) \
+		DESTDIR=$(DESTDIR) install
 
 clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(KBUILD) clean; fi
 	@$(MAKE) -s -C selftests BUILD=$(BUILD) clean
 	@$(MAKE) -s -C harness BUILD=$(BUILD) clean
+	@$(MAKE) -s -C tools/virqctl BUILD=$(BUILD) clean
+	@$(MAKE) -s -C lib BUILD=$(BUILD) clean
 	@rm -rf $(BUILD)/results $(BUILD)/vm $(BUILD)/demo

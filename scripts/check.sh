@@ -56,6 +56,8 @@ fi
 # thread; tools/vm/run.sh says why); the others a guest whose vCPUs run
 # on two host threads, so that their concurrency tests race for real.
 stage selftests-build make -s -C selftests BUILD="$build" KSRC="$build/ksrc"
+# libvirq and virqctl: virqctl_test runs the binary (/bin/tests/virqctl)
+stage virqctl make -s virqctl BUILD="$build"
 KVM_PROGS="kvm_diff_test vmm_test"
 
 # guest NAME [run.sh options] -- PROG...: one boot, its counts and failures
@@ -90,7 +92,9 @@ if [ ! -f virq.ko ] || [ ${#plain[@]} -eq 0 ]; then
 	echo "not ok - guest: no module or no test programs"
 	echo "0 1 0" >"$results/guest"
 else
-	guest vm -- "${plain[@]}"
+	files=()
+	[ ! -x "$build/tools/virqctl" ] || files=(--file "$build/tools/virqctl")
+	guest vm "${files[@]}" -- "${plain[@]}"
 	[ ${#kvm[@]} -eq 0 ] || guest vm-kvm --kvm-ref -- "${kvm[@]}"
 fi
 
