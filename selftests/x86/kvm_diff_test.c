@@ -308,8 +308,10 @@ static void guest_image(__u8 *mem)
 	}
 }
 
-/* The CPUID KVM supports, as a VMM gives it (KVM derives the LVTT
- * timer modes from it) */
+/*
+ * The CPUID KVM supports, as a VMM gives it (KVM derives the LVTT timer
+ * modes from it)
+ */
 static int kvm_set_cpuid(struct kside *k, int i)
 {
 	struct {
@@ -1538,8 +1540,8 @@ static bool rule_icw1_edge_sense(const struct dt *t, const struct diff *d)
 	int c = t->op.addr == 0xa0, i;
 	__u64 x = d->kvm ^ d->virq;
 
-	if (t->op.kind != OP_PIO_W || (t->op.addr != 0x20 &&
-					t->op.addr != 0xa0) ||
+	if (t->op.kind != OP_PIO_W ||
+	    (t->op.addr != 0x20 && t->op.addr != 0xa0) ||
 	    !(t->op.val & 0x10) || !is_pic(d, c, PIC_LAST_IRR) ||
 	    (d->virq & x) != x)
 		return false;
@@ -1553,8 +1555,8 @@ static bool rule_pic_poll(const struct dt *t, const struct diff *d)
 {
 	int c = t->op.addr == 0xa0;
 
-	if (t->op.kind != OP_PIO_R || (t->op.addr != 0x20 &&
-					t->op.addr != 0xa0) ||
+	if (t->op.kind != OP_PIO_R ||
+	    (t->op.addr != 0x20 && t->op.addr != 0xa0) ||
 	    !t->vb.pic[c].poll || !t->kb.pic[c].poll)
 		return false;
 	if (is_result(d, "read"))
@@ -1958,8 +1960,8 @@ FIXTURE_SETUP(kvmdiff)
 	}
 	self->skip = false;
 	ASSERT_EQ(0, r) TH_LOG("KVM side: %s", why);
-	ASSERT_EQ(0, vside_open(&self->t->v)) TH_LOG("virq side: %s",
-						    strerror(errno));
+	ASSERT_EQ(0, vside_open(&self->t->v))
+		TH_LOG("virq side: %s", strerror(errno));
 	/* Step 1: the state both create */
 	step(self->t, OP_RESET, 0, 0, 0, "after creation");
 }
