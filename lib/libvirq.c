@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,36 @@ int libvirq_get_chip(int fd, struct virq_chip_config *cfg, void *options,
 	cfg->options = LV_PTR(options);
 	cfg->options_size = options_size;
 	return lv_ioctl(fd, VIRQ_GET_CHIP, cfg);
+}
+
+/* --- both kinds of fd ---------------------------------------------------- */
+
+int libvirq_instance_id(int fd)
+{
+	static const char key[] = "virq-instance:";
+	char path[64], line[256], *end;
+	int id = -ENOENT;
+	long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, sizeof(key) - 1))
+			continue;
+		errno = 0;
+		v = strtol(line + sizeof(key) - 1, &end, 10);
+		if (!errno && v >= 0 && v <= INT_MAX &&
+		    end != line + sizeof(key) - 1 && (*end == '\n' || !*end))
+			id = v;
+		else
+			id = -EPROTO;	/* not what the module prints */
+		break;
+	}
+	fclose(f);
+	return id;
 }
 
 /* --- vCPU fd -------------------------------------------------------------- */
@@ -528,6 +559,23 @@ static int lv_probe_config(int fd, struct libvirq_config *cfg,
 	return 0;
 }
 
+/* The instance id of @fd, a virq fd (@what) of this process, or -errno */
+static int lv_probe_instance(int fd, const char *what,
+			     struct libvirq_err *e)
+{
+	int id = libvirq_instance_id(fd);
+
+	if (id == -ENOENT)
+		return lv_fail(e, EOPNOTSUPP, "probe",
+			       "%s fd %d: no virq-instance in /proc/self/fdinfo/%d: the virq module does not say which instance a vCPU fd belongs to; load a newer virq module",
+			       what, fd, fd);
+	if (id < 0)
+		return lv_fail(e, id, "probe",
+			       "%s fd %d: its instance id is unknown (/proc/self/fdinfo/%d: %s)",
+			       what, fd, fd, strerror(-id));
+	return id;
+}
+
 int libvirq_probe(struct libvirq_chip *chip, struct libvirq_err *e)
 {
 	struct libvirq_vcpu *v;
@@ -537,6 +585,10 @@ int libvirq_probe(struct libvirq_chip *chip, struct libvirq_err *e)
 	ret = lv_probe_config(chip->fd, &chip->cfg, e);
 	if (ret)
 		return ret;
+	ret = lv_probe_instance(chip->fd, "instance", e);
+	if (ret < 0)
+		return ret;
+	chip->instance_id = ret;
 	for (i = 0; i < chip->nr_vcpus; i++) {
 		v = &chip->vcpus[i];
 		ret = libvirq_vcpu_get_id(v->fd, &v->index, &v->arch_id);
@@ -544,9 +596,17 @@ int libvirq_probe(struct libvirq_chip *chip, struct libvirq_err *e)
 			return lv_fail(e, ret, "probe",
 				       "fd %d is not a virq vCPU (VIRQ_VCPU_GET_ID: %s)",
 				       v->fd, strerror(-ret));
+		ret = lv_probe_instance(v->fd, "vCPU", e);
+		if (ret < 0)
+			return ret;
+		if (ret != chip->instance_id)
+			return lv_fail(e, EINVAL, "probe",
+				       "vCPU fd %d belongs to virq instance %d, not to instance %d of fd %d",
+				       v->fd, ret, chip->instance_id,
+				       chip->fd);
 		if (v->index >= chip->cfg.nr_vcpus)
 			return lv_fail(e, EPROTO, "probe",
-				       "vCPU fd %d: index %u, but the chip has nr_vcpus %u (a vCPU of another instance?)",
+				       "vCPU fd %d: index %u, but the chip has nr_vcpus %u",
 				       v->fd, v->index, chip->cfg.nr_vcpus);
 		for (j = 0; j < i; j++)
 			if (chip->vcpus[j].index == v->index)

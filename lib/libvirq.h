@@ -68,6 +68,17 @@ int libvirq_chip_call(int fd, struct virq_call *call);
 int libvirq_get_chip(int fd, struct virq_chip_config *cfg, void *options,
 		     __u32 options_size);
 
+/*
+ * libvirq_instance_id() - which instance an fd of this process belongs to
+ * @fd: an instance fd or a vCPU fd
+ *
+ * The "virq-instance:" line of /proc/self/fdinfo/@fd: the same id on an
+ * instance fd and on its vCPU fds, unique among live instances.  Returns
+ * the id (>= 0), -ENOENT when the fd shows none (not a virq fd, or a
+ * module that does not show it), or another -errno (/proc unreadable).
+ */
+int libvirq_instance_id(int fd);
+
 /* vCPU fds */
 /* VIRQ_VCPU_GET_ID: the vCPU's index and arch_id as created */
 int libvirq_vcpu_get_id(int vfd, __u32 *index, __u64 *arch_id);
@@ -152,12 +163,14 @@ struct libvirq_vcpu {
  * struct libvirq_chip - an instance with a chip, and the vCPU fds the
  * caller holds for it
  * @fd: the instance fd
+ * @instance_id: its id (libvirq_instance_id(); libvirq_probe())
  * @cfg: its configuration (libvirq_probe())
  * @nr_vcpus: entries at @vcpus (the vCPUs to save or restore)
  * @vcpus: the vCPUs, in any order, each once
  */
 struct libvirq_chip {
 	int fd;
+	int instance_id;
 	struct libvirq_config cfg;
 	__u32 nr_vcpus;
 	struct libvirq_vcpu *vcpus;
@@ -165,17 +178,19 @@ struct libvirq_chip {
 
 /*
  * libvirq_probe() - ask an instance and its vCPUs what they are
- * @chip: @fd, @nr_vcpus and each vCPU's @fd set; @cfg and each vCPU's
- *	@index and @arch_id are filled
+ * @chip: @fd, @nr_vcpus and each vCPU's @fd set; @instance_id, @cfg and
+ *	each vCPU's @index and @arch_id are filled
  *
  * The instance describes itself: VIRQ_GET_CHIP gives the family,
  * nr_vcpus, nr_sources and the options as created, VIRQ_VCPU_GET_ID each
  * vCPU's index and arch_id as created (whatever the guest has written
  * into its registers since).  A module without VIRQ_FEATURE_INTROSPECT
  * is refused with -EOPNOTSUPP; so is a family libvirq does not save
- * (x86 and XICS only).  A vCPU given twice is refused with -EINVAL.
- * The ioctls cannot tell whether a vCPU fd belongs to @fd's instance:
- * the caller must not mix instances.
+ * (x86 and XICS only), and a module that does not show the instance id
+ * in /proc/self/fdinfo.  A vCPU fd of another instance (another
+ * libvirq_instance_id(), though its index and arch_id may match) is
+ * refused with -EINVAL, and so is a vCPU given twice.  The fds must be
+ * this process's own (pidfd_getfd() copies of another's are).
  *
  * Changes nothing in the instance.  libvirq_save(),
  * libvirq_check_target() and libvirq_restore() take a probed chip.

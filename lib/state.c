@@ -517,14 +517,60 @@ static void lv_put_config(struct lv_wbuf *w, const struct libvirq_config *c)
 	wb_sec_end(w);
 }
 
+/* The head of a table section: nr entries follow */
+static void lv_put_table(struct lv_wbuf *w, __u16 type, __u32 nr)
+{
+	wb_sec_begin(w, type, LIBVIRQ_SEC_REQUIRED, 1);
+	wb_u32(w, nr);
+	wb_u32(w, 0);
+}
+
+/* The head of a vCPU's entry: index, reserved (VCPUS: flags), arch_id */
+static void lv_put_vcpu_entry(struct lv_wbuf *w,
+			      const struct libvirq_vcpu_state *v)
+{
+	wb_u32(w, v->index);
+	wb_u32(w, 0);
+	wb_u64(w, v->arch_id);
+}
+
+/*
+ * A table with an entry per vCPU (VCPUS, XICS_ICP, X86_TSC): each the
+ * entry head, then what @fields (NULL: nothing) writes of that vCPU
+ */
+static void lv_put_vcpu_table(struct lv_wbuf *w, __u16 type,
+			      const struct libvirq_state *st,
+			      void (*fields)(struct lv_wbuf *w,
+					     const struct libvirq_vcpu_state *v))
+{
+	__u32 i;
+
+	lv_put_table(w, type, st->nr_vcpus);
+	for (i = 0; i < st->nr_vcpus; i++) {
+		lv_put_vcpu_entry(w, &st->vcpus[i]);
+		if (fields)
+			fields(w, &st->vcpus[i]);
+	}
+	wb_sec_end(w);
+}
+
+static void lv_put_icp(struct lv_wbuf *w, const struct libvirq_vcpu_state *v)
+{
+	wb_u64(w, v->icp);
+}
+
+static void lv_put_tsc(struct lv_wbuf *w, const struct libvirq_vcpu_state *v)
+{
+	wb_u64(w, v->tsc.tsc_khz);
+	wb_u64(w, v->tsc.offset);
+}
+
 static void lv_put_lapic(struct lv_wbuf *w, const struct libvirq_vcpu_state *v)
 {
 	const struct virq_x86_lapic_state *l = &v->lapic;
 
 	wb_sec_begin(w, LIBVIRQ_SEC_X86_LAPIC, LIBVIRQ_SEC_REQUIRED, 1);
-	wb_u32(w, v->index);
-	wb_u32(w, 0);
-	wb_u64(w, v->arch_id);
+	lv_put_vcpu_entry(w, v);
 	wb_u32(w, l->version);
 	wb_u32(w, l->events);
 	wb_u64(w, l->apic_base);
@@ -722,16 +768,7 @@ int libvirq_encode(const struct libvirq_state *st, void **buf, size_t *len,
 	wb_u32(&w, 0);		/* CRC32C, patched below */
 
 	lv_put_config(&w, &st->cfg);
-
-	wb_sec_begin(&w, LIBVIRQ_SEC_VCPUS, LIBVIRQ_SEC_REQUIRED, 1);
-	wb_u32(&w, st->nr_vcpus);
-	wb_u32(&w, 0);
-	for (i = 0; i < st->nr_vcpus; i++) {
-		wb_u32(&w, st->vcpus[i].index);
-		wb_u32(&w, 0);
-		wb_u64(&w, st->vcpus[i].arch_id);
-	}
-	wb_sec_end(&w);
+	lv_put_vcpu_table(&w, LIBVIRQ_SEC_VCPUS, st, NULL);
 
 	n = strnlen(st->info, sizeof(st->info));
 	if (n) {
@@ -741,28 +778,9 @@ int libvirq_encode(const struct libvirq_state *st, void **buf, size_t *len,
 	}
 
 	if (st->cfg.family == VIRQ_FAMILY_XICS) {
-		wb_sec_begin(&w, LIBVIRQ_SEC_XICS_ICP, LIBVIRQ_SEC_REQUIRED, 1);
-		wb_u32(&w, st->nr_vcpus);
-		wb_u32(&w, 0);
-		for (i = 0; i < st->nr_vcpus; i++) {
-			wb_u32(&w, st->vcpus[i].index);
-			wb_u32(&w, 0);
-			wb_u64(&w, st->vcpus[i].arch_id);
-			wb_u64(&w, st->vcpus[i].icp);
-		}
-		wb_sec_end(&w);
+		lv_put_vcpu_table(&w, LIBVIRQ_SEC_XICS_ICP, st, lv_put_icp);
 	} else {
-		wb_sec_begin(&w, LIBVIRQ_SEC_X86_TSC, LIBVIRQ_SEC_REQUIRED, 1);
-		wb_u32(&w, st->nr_vcpus);
-		wb_u32(&w, 0);
-		for (i = 0; i < st->nr_vcpus; i++) {
-			wb_u32(&w, st->vcpus[i].index);
-			wb_u32(&w, 0);
-			wb_u64(&w, st->vcpus[i].arch_id);
-			wb_u64(&w, st->vcpus[i].tsc.tsc_khz);
-			wb_u64(&w, st->vcpus[i].tsc.offset);
-		}
-		wb_sec_end(&w);
+		lv_put_vcpu_table(&w, LIBVIRQ_SEC_X86_TSC, st, lv_put_tsc);
 		for (i = 0; i < st->nr_vcpus; i++)
 			lv_put_lapic(&w, &st->vcpus[i]);
 		if (!(st->cfg.x86.flags & VIRQ_X86_OPT_NO_PIC))
@@ -770,10 +788,7 @@ int libvirq_encode(const struct libvirq_state *st, void **buf, size_t *len,
 		for (i = 0; i < st->cfg.x86.nr_ioapics; i++)
 			lv_put_ioapic(&w, i, &st->ioapics[i]);
 		lv_put_irtes(&w, st);
-		wb_sec_begin(&w, LIBVIRQ_SEC_X86_ROUTES, LIBVIRQ_SEC_REQUIRED,
-			     1);
-		wb_u32(&w, st->nr_routes);
-		wb_u32(&w, 0);
+		lv_put_table(&w, LIBVIRQ_SEC_X86_ROUTES, st->nr_routes);
 		for (i = 0; i < st->nr_routes; i++)
 			lv_put_route(&w, &st->routes[i]);
 		wb_sec_end(&w);
@@ -802,7 +817,6 @@ struct lv_dec {
 	const char *name;	/* section name for libvirq_err.section */
 	__u8 *src_seen;		/* per source: covered by a SOURCES section */
 	__u8 *irte_seen;
-	bool *lapic_seen;	/* per vCPU slot */
 	__u64 *ids;		/* the vCPUs' arch ids, sorted */
 	bool ioapic_seen[VIRQ_X86_MAX_IOAPICS];
 	bool seen_icp, seen_tsc, seen_pic, seen_routes;
@@ -811,6 +825,43 @@ struct lv_dec {
 #define DFAIL(d, fmt, ...) \
 	lv_fail((d)->e, EINVAL, (d)->name, "%s: " fmt, (d)->where, \
 		##__VA_ARGS__)
+
+/*
+ * libvirq_vcpu_state.flags while decoding: the vCPU's entries seen so
+ * far (cleared by lv_dec_complete())
+ */
+#define LV_HAVE_TABLE	(1U << 0)	/* its XICS_ICP or X86_TSC entry */
+#define LV_HAVE_LAPIC	(1U << 1)	/* its X86_LAPIC section */
+
+/* A section that may appear once: *@seen says whether it did */
+static int lv_dec_once(struct lv_dec *d, bool *seen)
+{
+	if (*seen)
+		return DFAIL(d, "a second %s section", d->name);
+	*seen = true;
+	return 0;
+}
+
+/*
+ * The head of a table section (VCPUS, XICS_ICP, X86_TSC, X86_ROUTES):
+ * nr and a reserved word, then nr entries of @size bytes, the whole
+ * payload
+ */
+static int lv_dec_table(struct lv_dec *d, struct lv_rbuf *r, size_t size,
+			__u32 *nr)
+{
+	__u32 reserved;
+
+	*nr = rb_u32(r);
+	reserved = rb_u32(r);
+	if (r->bad || r->len != 8 + (__u64)*nr * size)
+		return DFAIL(d, "field nr: %u entries, but %zu bytes", *nr,
+			     r->len);
+	if (reserved)
+		return DFAIL(d, "field reserved (offset 4): %#x, must be 0",
+			     reserved);
+	return 0;
+}
 
 static int lv_dec_config(struct lv_dec *d, struct lv_rbuf *r, __u32 family)
 {
@@ -904,26 +955,18 @@ static int lv_cmp_u64(const void *a, const void *b)
 static int lv_dec_vcpus(struct lv_dec *d, struct lv_rbuf *r)
 {
 	struct libvirq_state *st = d->st;
-	__u32 nr, i, flags, reserved;
+	__u32 nr, i, flags;
 	int ret;
 
-	nr = rb_u32(r);
-	reserved = rb_u32(r);
-	if (r->bad || r->len != 8 + (__u64)nr * LV_VCPU_SIZE)
-		return DFAIL(d, "field nr: %u vCPUs, but %zu bytes", nr,
-			     r->len);
-	if (reserved)
-		return DFAIL(d, "field reserved (offset 4): %#x, must be 0",
-			     reserved);
+	ret = lv_dec_table(d, r, LV_VCPU_SIZE, &nr);
+	if (ret)
+		return ret;
 	if (nr > st->cfg.nr_vcpus)
 		return DFAIL(d, "%u vCPUs, but the configuration has nr_vcpus %u",
 			     nr, st->cfg.nr_vcpus);
 	ret = lv_state_alloc(st, nr);
 	if (ret)
 		return lv_fail(d->e, ret, d->name, "out of memory");
-	d->lapic_seen = calloc(nr ? nr : 1, sizeof(*d->lapic_seen));
-	if (!d->lapic_seen)
-		return lv_fail(d->e, ENOMEM, d->name, "out of memory");
 	for (i = 0; i < nr; i++) {
 		struct libvirq_vcpu_state *v = &st->vcpus[i];
 
@@ -960,22 +1003,68 @@ static int lv_dec_vcpus(struct lv_dec *d, struct lv_rbuf *r)
 	return 0;
 }
 
-/* The vCPU of a per-vCPU entry: it must exist and carry the same id */
-static struct libvirq_vcpu_state *lv_dec_vcpu_ref(struct lv_dec *d,
-						  __u32 index, __u64 arch_id,
-						  int *ret)
+/*
+ * The head of a per-vCPU entry (index, reserved, arch_id): the vCPU it
+ * is for, which VCPUS must list with the same arch_id, and no earlier
+ * entry of kind @have (LV_HAVE_*) name.  NULL with *@ret on failure.
+ */
+static struct libvirq_vcpu_state *lv_dec_vcpu_entry(struct lv_dec *d,
+						    struct lv_rbuf *r,
+						    __u32 have, int *ret)
 {
-	struct libvirq_vcpu_state *v = lv_find_vcpu(d->st, index);
+	struct libvirq_vcpu_state *v;
+	__u32 index, reserved;
+	__u64 arch_id;
 
+	index = rb_u32(r);
+	reserved = rb_u32(r);
+	arch_id = rb_u64(r);
+	v = lv_find_vcpu(d->st, index);
 	*ret = 0;
-	if (!v)
+	if (reserved)
+		*ret = DFAIL(d, "vCPU %u field reserved: %#x, must be 0",
+			     index, reserved);
+	else if (!v)
 		*ret = DFAIL(d, "vCPU index %u is not in the VCPUS section",
 			     index);
 	else if (v->arch_id != arch_id)
 		*ret = DFAIL(d, "vCPU %u: arch_id %#llx, but VCPUS says %#llx",
 			     index, (unsigned long long)arch_id,
 			     (unsigned long long)v->arch_id);
-	return *ret ? NULL : v;
+	else if (v->flags & have)
+		*ret = DFAIL(d, "vCPU %u listed twice", index);
+	if (*ret)
+		return NULL;
+	v->flags |= have;
+	return v;
+}
+
+/*
+ * A table with an entry per vCPU of VCPUS (XICS_ICP, X86_TSC), once:
+ * each entry the head, then @size - LV_VCPU_SIZE bytes that @fields
+ * decodes
+ */
+static int lv_dec_vcpu_table(struct lv_dec *d, struct lv_rbuf *r,
+			     bool *seen, size_t size,
+			     int (*fields)(struct lv_dec *d, struct lv_rbuf *r,
+					   struct libvirq_vcpu_state *v))
+{
+	struct libvirq_vcpu_state *v;
+	__u32 nr = 0, i;
+	int ret;
+
+	ret = lv_dec_once(d, seen);
+	if (!ret)
+		ret = lv_dec_table(d, r, size, &nr);
+	if (!ret && nr != d->st->nr_vcpus)
+		ret = DFAIL(d, "field nr: %u, VCPUS has %u", nr,
+			    d->st->nr_vcpus);
+	for (i = 0; !ret && i < nr; i++) {
+		v = lv_dec_vcpu_entry(d, r, LV_HAVE_TABLE, &ret);
+		if (v)
+			ret = fields(d, r, v);
+	}
+	return ret;
 }
 
 static bool lv_server_known(const struct lv_dec *d, __u32 server)
@@ -1085,116 +1174,51 @@ static const char *lv_icp_bad(const struct libvirq_state *st, __u64 w)
 	return NULL;
 }
 
-static int lv_dec_icp(struct lv_dec *d, struct lv_rbuf *r)
+/* An XICS_ICP entry: the ICP word */
+static int lv_dec_icp(struct lv_dec *d, struct lv_rbuf *r,
+		      struct libvirq_vcpu_state *v)
 {
-	struct libvirq_state *st = d->st;
-	struct libvirq_vcpu_state *v;
-	__u32 nr, i, index, reserved;
-	__u64 server;
 	const char *why;
-	int ret;
 
-	if (d->seen_icp)
-		return DFAIL(d, "a second XICS_ICP section");
-	d->seen_icp = true;
-	nr = rb_u32(r);
-	reserved = rb_u32(r);
-	if (r->bad || r->len != 8 + (__u64)nr * LV_ICP_SIZE)
-		return DFAIL(d, "field nr: %u entries, but %zu bytes", nr,
-			     r->len);
-	if (nr != st->nr_vcpus || reserved)
-		return DFAIL(d, "field nr: %u, VCPUS has %u (reserved %#x)",
-			     nr, st->nr_vcpus, reserved);
-	for (i = 0; i < nr; i++) {
-		index = rb_u32(r);
-		reserved = rb_u32(r);
-		server = rb_u64(r);
-		if (reserved)
-			return DFAIL(d, "entry %u field reserved: %#x", i,
-				     reserved);
-		v = lv_dec_vcpu_ref(d, index, server, &ret);
-		if (!v)
-			return ret;
-		if (v->flags)
-			return DFAIL(d, "vCPU %u listed twice", index);
-		v->flags = 1;	/* seen; cleared after decoding */
-		v->icp = rb_u64(r);
-		why = lv_icp_bad(st, v->icp);
-		if (why)
-			return DFAIL(d, "server %#llx ICP word %#llx: %s",
-				     (unsigned long long)server,
-				     (unsigned long long)v->icp, why);
-	}
+	v->icp = rb_u64(r);
+	why = lv_icp_bad(d->st, v->icp);
+	if (why)
+		return DFAIL(d, "server %#llx ICP word %#llx: %s",
+			     (unsigned long long)v->arch_id,
+			     (unsigned long long)v->icp, why);
 	return 0;
 }
 
-static int lv_dec_tsc(struct lv_dec *d, struct lv_rbuf *r)
+/* An X86_TSC entry: tsc_khz and offset */
+static int lv_dec_tsc(struct lv_dec *d, struct lv_rbuf *r,
+		      struct libvirq_vcpu_state *v)
 {
-	struct libvirq_state *st = d->st;
-	struct libvirq_vcpu_state *v;
-	__u32 nr, i, index, reserved;
-	__u64 id;
-	int ret;
-
-	if (d->seen_tsc)
-		return DFAIL(d, "a second X86_TSC section");
-	d->seen_tsc = true;
-	nr = rb_u32(r);
-	reserved = rb_u32(r);
-	if (r->bad || r->len != 8 + (__u64)nr * LV_TSC_SIZE)
-		return DFAIL(d, "field nr: %u entries, but %zu bytes", nr,
-			     r->len);
-	if (nr != st->nr_vcpus || reserved)
-		return DFAIL(d, "field nr: %u, VCPUS has %u (reserved %#x)",
-			     nr, st->nr_vcpus, reserved);
-	for (i = 0; i < nr; i++) {
-		index = rb_u32(r);
-		reserved = rb_u32(r);
-		id = rb_u64(r);
-		if (reserved)
-			return DFAIL(d, "entry %u field reserved: %#x", i,
-				     reserved);
-		v = lv_dec_vcpu_ref(d, index, id, &ret);
-		if (!v)
-			return ret;
-		if (v->flags)
-			return DFAIL(d, "vCPU %u listed twice", index);
-		v->flags = 1;
-		v->tsc.tsc_khz = rb_u64(r);
-		v->tsc.offset = (__s64)rb_u64(r);
-		if (v->tsc.tsc_khz > LV_MAX_TSC_KHZ)
-			return DFAIL(d, "APIC id %#llx field tsc_khz: %llu, above %llu",
-				     (unsigned long long)id,
-				     (unsigned long long)v->tsc.tsc_khz,
-				     LV_MAX_TSC_KHZ);
-	}
+	v->tsc.tsc_khz = rb_u64(r);
+	v->tsc.offset = (__s64)rb_u64(r);
+	if (v->tsc.tsc_khz > LV_MAX_TSC_KHZ)
+		return DFAIL(d, "APIC id %#llx field tsc_khz: %llu, above %llu",
+			     (unsigned long long)v->arch_id,
+			     (unsigned long long)v->tsc.tsc_khz,
+			     LV_MAX_TSC_KHZ);
 	return 0;
 }
 
+/* X86_LAPIC: a vCPU's entry head, then its LAPIC */
 static int lv_dec_lapic(struct lv_dec *d, struct lv_rbuf *r)
 {
-	struct libvirq_state *st = d->st;
 	struct virq_x86_lapic_state *l;
 	struct libvirq_vcpu_state *v;
-	__u32 index, reserved, id;
 	__u64 apic_id;
+	__u32 id;
 	int ret;
 
 	if (r->len != LV_LAPIC_SIZE)
 		return DFAIL(d, "%zu bytes, must be %d", r->len,
 			     LV_LAPIC_SIZE);
-	index = rb_u32(r);
-	reserved = rb_u32(r);
-	apic_id = rb_u64(r);
-	if (reserved)
-		return DFAIL(d, "field reserved (offset 4): %#x", reserved);
-	v = lv_dec_vcpu_ref(d, index, apic_id, &ret);
+	v = lv_dec_vcpu_entry(d, r, LV_HAVE_LAPIC, &ret);
 	if (!v)
 		return ret;
-	if (d->lapic_seen[v - st->vcpus])
-		return DFAIL(d, "a second X86_LAPIC section for vCPU %u",
-			     index);
-	d->lapic_seen[v - st->vcpus] = true;
+	apic_id = v->arch_id;
 	l = &v->lapic;
 	l->version = rb_u32(r);
 	l->events = rb_u32(r);
@@ -1222,13 +1246,13 @@ static int lv_dec_lapic(struct lv_dec *d, struct lv_rbuf *r)
 static int lv_dec_pic(struct lv_dec *d, struct lv_rbuf *r)
 {
 	struct virq_x86_pic_state *s = &d->st->pic;
-	int i;
+	int i, ret;
 
 	if (d->st->cfg.x86.flags & VIRQ_X86_OPT_NO_PIC)
 		return DFAIL(d, "a PIC section, but the configuration has NO_PIC");
-	if (d->seen_pic)
-		return DFAIL(d, "a second X86_PIC section");
-	d->seen_pic = true;
+	ret = lv_dec_once(d, &d->seen_pic);
+	if (ret)
+		return ret;
 	if (r->len != LV_PIC_SIZE)
 		return DFAIL(d, "%zu bytes, must be %d", r->len, LV_PIC_SIZE);
 	s->version = rb_u32(r);
@@ -1384,19 +1408,15 @@ static int lv_dec_routes(struct lv_dec *d, struct lv_rbuf *r)
 {
 	struct libvirq_state *st = d->st;
 	struct virq_route *e;
-	__u32 nr, i, j, reserved;
+	__u32 nr = 0, i, j;
 	const char *why;
+	int ret;
 
-	if (d->seen_routes)
-		return DFAIL(d, "a second X86_ROUTES section");
-	d->seen_routes = true;
-	nr = rb_u32(r);
-	reserved = rb_u32(r);
-	if (r->bad || r->len != 8 + (__u64)nr * LV_ROUTE_SIZE)
-		return DFAIL(d, "field nr: %u entries, but %zu bytes", nr,
-			     r->len);
-	if (reserved)
-		return DFAIL(d, "field reserved (offset 4): %#x", reserved);
+	ret = lv_dec_once(d, &d->seen_routes);
+	if (!ret)
+		ret = lv_dec_table(d, r, LV_ROUTE_SIZE, &nr);
+	if (ret)
+		return ret;
 	st->routes = calloc(nr ? nr : 1, sizeof(*st->routes));
 	if (!st->routes)
 		return lv_fail(d->e, ENOMEM, d->name, "out of memory");
@@ -1474,9 +1494,11 @@ static int lv_dec_section(struct lv_dec *d, __u16 type, __u16 version,
 	case LIBVIRQ_SEC_SOURCES:
 		return lv_dec_sources(d, r, version);
 	case LIBVIRQ_SEC_XICS_ICP:
-		return lv_dec_icp(d, r);
+		return lv_dec_vcpu_table(d, r, &d->seen_icp, LV_ICP_SIZE,
+					 lv_dec_icp);
 	case LIBVIRQ_SEC_X86_TSC:
-		return lv_dec_tsc(d, r);
+		return lv_dec_vcpu_table(d, r, &d->seen_tsc, LV_TSC_SIZE,
+					 lv_dec_tsc);
 	case LIBVIRQ_SEC_X86_LAPIC:
 		return lv_dec_lapic(d, r);
 	case LIBVIRQ_SEC_X86_PIC:
@@ -1496,34 +1518,29 @@ static int lv_dec_complete(struct lv_dec *d)
 {
 	struct libvirq_state *st = d->st;
 	const struct virq_x86_options *o = &st->cfg.x86;
+	bool x86 = st->cfg.family == VIRQ_FAMILY_X86;	/* else XICS */
 	__u32 i;
 
 	d->name = "file";
 	snprintf(d->where, sizeof(d->where), "incomplete file");
-	if (st->cfg.family == VIRQ_FAMILY_XICS) {
-		if (!d->seen_icp)
-			return DFAIL(d, "no XICS_ICP section");
-		for (i = 0; i < st->nr_vcpus; i++)
-			st->vcpus[i].flags = 0;
-		goto sources;
-	}
-	if (!d->seen_tsc)
+	if (!x86 && !d->seen_icp)
+		return DFAIL(d, "no XICS_ICP section");
+	if (x86 && !d->seen_tsc)
 		return DFAIL(d, "no X86_TSC section");
 	for (i = 0; i < st->nr_vcpus; i++) {
-		st->vcpus[i].flags = 0;
-		if (!d->lapic_seen[i])
+		if (x86 && !(st->vcpus[i].flags & LV_HAVE_LAPIC))
 			return DFAIL(d, "no X86_LAPIC section for vCPU %u",
 				     st->vcpus[i].index);
+		st->vcpus[i].flags = 0;
 	}
-	if (!(o->flags & VIRQ_X86_OPT_NO_PIC) && !d->seen_pic)
+	if (x86 && !(o->flags & VIRQ_X86_OPT_NO_PIC) && !d->seen_pic)
 		return DFAIL(d, "no X86_PIC section");
-	for (i = 0; i < o->nr_ioapics; i++)
+	for (i = 0; x86 && i < o->nr_ioapics; i++)
 		if (!d->ioapic_seen[i])
 			return DFAIL(d, "no X86_IOAPIC section for IOAPIC %u",
 				     i);
-	if (!d->seen_routes)
+	if (x86 && !d->seen_routes)
 		return DFAIL(d, "no X86_ROUTES section");
-sources:
 	if (!st->source_word_version)
 		st->source_word_version = LV_SOURCE_WORD_VERSION;
 	return 0;
@@ -1686,19 +1703,12 @@ int libvirq_decode(const void *buf, size_t len, struct libvirq_state *st,
 		goto err;
 	}
 	ret = lv_dec_complete(&d);
-	if (ret)
-		goto err;
-	free(d.src_seen);
-	free(d.irte_seen);
-	free(d.lapic_seen);
-	free(d.ids);
-	return 0;
 err:
 	free(d.src_seen);
 	free(d.irte_seen);
-	free(d.lapic_seen);
 	free(d.ids);
-	libvirq_state_free(st);
+	if (ret)
+		libvirq_state_free(st);
 	return ret;
 }
 
@@ -1814,45 +1824,63 @@ int libvirq_check_target(const struct libvirq_state *st,
 	return 0;
 }
 
+/*
+ * Set vCPU attribute @group (attr 0) of each vCPU of @chip from the
+ * @size bytes at offset @field of its state, reporting progress as
+ * @what.  On failure, *@failed is the vCPU's state.
+ */
+static int lv_apply_vcpu_attr(const struct libvirq_state *st,
+			      const struct libvirq_chip *chip, __u32 group,
+			      size_t field, __u32 size,
+			      const struct libvirq_progress *p,
+			      const char *what,
+			      const struct libvirq_vcpu_state **failed)
+{
+	const struct libvirq_vcpu_state *s;
+	__u32 i;
+	int ret;
+
+	for (i = 0; i < st->nr_vcpus; i++) {
+		s = &st->vcpus[i];
+		ret = libvirq_vcpu_set_attr(lv_chip_vcpu(chip, s->index)->fd,
+					    group, 0, (const __u8 *)s + field,
+					    size);
+		if (ret) {
+			*failed = s;
+			return ret;
+		}
+		lv_progress(p, what, i + 1, st->nr_vcpus);
+	}
+	return 0;
+}
+
 static int lv_apply_x86_vcpus(const struct libvirq_state *st,
 			      const struct libvirq_chip *chip,
 			      const struct libvirq_progress *p,
 			      struct libvirq_err *e)
 {
-	const struct libvirq_vcpu *v;
-	__u32 i;
+	const struct libvirq_vcpu_state *s;
 	int ret;
 
 	/* the TSC first: a LAPIC restore re-arms its timer against it */
-	for (i = 0; i < st->nr_vcpus; i++) {
-		const struct libvirq_vcpu_state *s = &st->vcpus[i];
-
-		v = lv_chip_vcpu(chip, s->index);
-		ret = libvirq_vcpu_set_attr(v->fd, VIRQ_X86_VGRP_TSC, 0,
-					    &s->tsc, sizeof(s->tsc));
-		if (ret)
-			return lv_fail(e, ret, "X86_TSC",
-				       "APIC id %#llx: VIRQ_X86_VGRP_TSC refused (%s): tsc_khz %llu offset %lld",
-				       (unsigned long long)s->arch_id,
-				       strerror(-ret),
-				       (unsigned long long)s->tsc.tsc_khz,
-				       (long long)s->tsc.offset);
-	}
-	for (i = 0; i < st->nr_vcpus; i++) {
-		const struct libvirq_vcpu_state *s = &st->vcpus[i];
-
-		v = lv_chip_vcpu(chip, s->index);
-		ret = libvirq_vcpu_set_attr(v->fd, VIRQ_X86_VGRP_LAPIC, 0,
-					    &s->lapic, sizeof(s->lapic));
-		if (ret)
-			return lv_fail(e, ret, "X86_LAPIC",
-				       "APIC id %#llx: VIRQ_X86_VGRP_LAPIC refused (%s): apic_base %#llx, events %#x, a register, or the timer fields",
-				       (unsigned long long)s->arch_id,
-				       strerror(-ret),
-				       (unsigned long long)s->lapic.apic_base,
-				       s->lapic.events);
-		lv_progress(p, "LAPICs", i + 1, st->nr_vcpus);
-	}
+	ret = lv_apply_vcpu_attr(st, chip, VIRQ_X86_VGRP_TSC,
+				 offsetof(struct libvirq_vcpu_state, tsc),
+				 sizeof(s->tsc), NULL, NULL, &s);
+	if (ret)
+		return lv_fail(e, ret, "X86_TSC",
+			       "APIC id %#llx: VIRQ_X86_VGRP_TSC refused (%s): tsc_khz %llu offset %lld",
+			       (unsigned long long)s->arch_id, strerror(-ret),
+			       (unsigned long long)s->tsc.tsc_khz,
+			       (long long)s->tsc.offset);
+	ret = lv_apply_vcpu_attr(st, chip, VIRQ_X86_VGRP_LAPIC,
+				 offsetof(struct libvirq_vcpu_state, lapic),
+				 sizeof(s->lapic), p, "LAPICs", &s);
+	if (ret)
+		return lv_fail(e, ret, "X86_LAPIC",
+			       "APIC id %#llx: VIRQ_X86_VGRP_LAPIC refused (%s): apic_base %#llx, events %#x, a register, or the timer fields",
+			       (unsigned long long)s->arch_id, strerror(-ret),
+			       (unsigned long long)s->lapic.apic_base,
+			       s->lapic.events);
 	return 0;
 }
 
@@ -1931,8 +1959,7 @@ static int lv_apply(const struct libvirq_state *st,
 		    const struct libvirq_chip *chip,
 		    const struct libvirq_progress *p, struct libvirq_err *e)
 {
-	const struct libvirq_vcpu *v;
-	__u32 i;
+	const struct libvirq_vcpu_state *s;
 	int ret;
 
 	if (st->cfg.family == VIRQ_FAMILY_X86) {
@@ -1943,19 +1970,14 @@ static int lv_apply(const struct libvirq_state *st,
 			return ret;
 		return lv_apply_sources(st, chip, p, e);
 	}
-	for (i = 0; i < st->nr_vcpus; i++) {
-		const struct libvirq_vcpu_state *s = &st->vcpus[i];
-
-		v = lv_chip_vcpu(chip, s->index);
-		ret = libvirq_vcpu_set_attr(v->fd, VIRQ_XICS_GRP_ICP, 0,
-					    &s->icp, sizeof(s->icp));
-		if (ret)
-			return lv_fail(e, ret, "XICS_ICP",
-				       "server %#llx: ICP word %#llx refused (%s)",
-				       (unsigned long long)s->arch_id,
-				       (unsigned long long)s->icp,
-				       strerror(-ret));
-	}
+	ret = lv_apply_vcpu_attr(st, chip, VIRQ_XICS_GRP_ICP,
+				 offsetof(struct libvirq_vcpu_state, icp),
+				 sizeof(s->icp), NULL, NULL, &s);
+	if (ret)
+		return lv_fail(e, ret, "XICS_ICP",
+			       "server %#llx: ICP word %#llx refused (%s)",
+			       (unsigned long long)s->arch_id,
+			       (unsigned long long)s->icp, strerror(-ret));
 	return lv_apply_sources(st, chip, p, e);
 }
 

@@ -14,8 +14,12 @@
  *    family, configuration or vCPU count, an unknown required section, a
  *    future format or section version, a blob the kernel refuses; a
  *    target created with other options, nr_vcpus or vCPU ids, vCPU fds
- *    repeated, missing, not vCPUs or not known to be the instance's:
- *    each refused with its message, and the target reads back unchanged.
+ *    repeated, missing, not vCPUs or another instance's (of the same
+ *    configuration and ids): each refused with its message, and the
+ *    target reads back unchanged.
+ *  - Two instances in one process: the vCPU fds virqctl finds are those
+ *    of the instance named (fdinfo says whose), in the VMM (--pid) and
+ *    among virqctl's own fds.
  *  - What the instance says it is (VIRQ_GET_CHIP, VIRQ_VCPU_GET_ID):
  *    `virqctl info` and `show` report the options exactly as created and
  *    each vCPU by the arch_id it was created with, whatever the guest
@@ -245,7 +249,7 @@ static long diff_live(const struct inst *in,
 
 static char virqctl_bin[PATH_MAX];
 static int virqctl_uid = -1;	/* run virqctl as this user if >= 0 */
-static int virqctl_keep_fd = -1;	/* and leave it this fd too */
+static const struct inst *virqctl_also;	/* and leave it these fds too */
 
 static void find_virqctl(void)
 {
@@ -273,17 +277,28 @@ static void find_virqctl(void)
 		virqctl_bin[0] = 0;
 }
 
+/* The fds of @in (may be NULL) stay open across exec */
+static void inst_inherit(const struct inst *in)
+{
+	__u32 i;
+
+	if (!in)
+		return;
+	fcntl(in->chip.fd, F_SETFD, 0);
+	for (i = 0; i < in->nr; i++)
+		fcntl(in->v[i].fd, F_SETFD, 0);
+}
+
 /*
  * Run "virqctl ARGS..." (NULL-terminated) in a new process; the fds of
- * @keep (may be NULL) stay open in it; its stdout and stderr go to
- * @out.  Returns its exit status, or -1.
+ * @keep and virqctl_also (may be NULL) stay open in it; its stdout and
+ * stderr go to @out.  Returns its exit status, or -1.
  */
 static int run_virqctl(const char *out, const struct inst *keep, ...)
 {
 	char *argv[32];
 	int argc = 0, status, fd;
 	va_list ap;
-	__u32 i;
 	pid_t pid;
 
 	argv[argc++] = "virqctl";
@@ -307,13 +322,8 @@ static int run_virqctl(const char *out, const struct inst *keep, ...)
 		if (virqctl_uid >= 0 &&
 		    (setgid(virqctl_uid) || setuid(virqctl_uid)))
 			_exit(125);
-		if (keep) {
-			fcntl(keep->chip.fd, F_SETFD, 0);
-			for (i = 0; i < keep->nr; i++)
-				fcntl(keep->v[i].fd, F_SETFD, 0);
-		}
-		if (virqctl_keep_fd >= 0)
-			fcntl(virqctl_keep_fd, F_SETFD, 0);
+		inst_inherit(keep);
+		inst_inherit(virqctl_also);
 		if (virqctl_bin[0]) {
 			execv(virqctl_bin, argv);
 			_exit(127);
@@ -331,8 +341,8 @@ static int run_virqctl(const char *out, const struct inst *keep, ...)
 	return WEXITSTATUS(status);
 }
 
-/* Does file @path contain @s? */
-static bool file_has(const char *path, const char *s)
+/* Does file @path contain @s?  If not, and @loud, say what it has */
+static bool file_contains(const char *path, const char *s, bool loud)
 {
 	size_t len;
 	void *buf;
@@ -341,25 +351,22 @@ static bool file_has(const char *path, const char *s)
 	if (vc_read_file(path, &buf, &len))
 		return false;
 	ok = memmem(buf, len, s, strlen(s));
-	if (!ok)
+	if (!ok && loud)
 		fprintf(stderr, "# %s lacks \"%s\"; it has: %.*s\n", path, s,
 			(int)(len > 600 ? 600 : len), (char *)buf);
 	free(buf);
 	return ok;
 }
 
+static bool file_has(const char *path, const char *s)
+{
+	return file_contains(path, s, true);
+}
+
 /* The same, silent: for what must not be there */
 static bool file_has_quiet(const char *path, const char *s)
 {
-	size_t len;
-	void *buf;
-	bool ok;
-
-	if (vc_read_file(path, &buf, &len))
-		return false;
-	ok = memmem(buf, len, s, strlen(s));
-	free(buf);
-	return ok;
+	return file_contains(path, s, false);
 }
 
 static void rm_dir(const char *dir)
@@ -429,14 +436,15 @@ static __u64 xics_ack(const struct inst *in, struct oplog *l, int v,
 	return xirr;
 }
 
-static void xics_outputs(const struct inst *in, struct oplog *l)
+/* Every vCPU's output lines, logged as @tag | vCPU */
+static void log_outputs(const struct inst *in, struct oplog *l, __u64 tag)
 {
 	struct virq_vcpu_output o;
 	__u32 i;
 
 	for (i = 0; i < in->nr; i++) {
 		libvirq_vcpu_get_output(in->v[i].fd, &o);
-		lg(l, 0x3000 | i, o.lines);
+		lg(l, tag | i, o.lines);
 	}
 }
 
@@ -517,7 +525,7 @@ static void xics_drain(const struct inst *in, struct oplog *l)
 {
 	__u32 i, src, k;
 
-	xics_outputs(in, l);
+	log_outputs(in, l, 0x3000);
 	for (src = 16; src < 80; src++)
 		xics_line(in, l, src, VIRQ_LINE_RESET);
 	for (i = 0; i < in->nr; i++) {
@@ -528,7 +536,7 @@ static void xics_drain(const struct inst *in, struct oplog *l)
 			      VIRQ_XICS_XIRR_XISR_MASK))
 				break;
 	}
-	xics_outputs(in, l);
+	log_outputs(in, l, 0x3000);
 }
 
 /* --- x86: configuration, workload, drain ---------------------------------- */
@@ -739,9 +747,11 @@ static void x86_setup(struct inst *in, struct oplog *l, __u64 seed)
 	for (i = 0; i < in->nr; i++) {
 		struct virq_x86_tsc t = { .tsc_khz = 2000000,
 					  .offset = 1000000 * (i + 1) };
+		int ret;
 
-		lg(l, 0x8000 | i, libvirq_vcpu_set_attr(in->v[i].fd,
-				VIRQ_X86_VGRP_TSC, 0, &t, sizeof(t)));
+		ret = libvirq_vcpu_set_attr(in->v[i].fd, VIRQ_X86_VGRP_TSC, 0,
+					    &t, sizeof(t));
+		lg(l, 0x8000 | i, ret);
 	}
 	/* vCPU 3 to x2APIC mode, then every LAPIC software-enabled */
 	d = LAPIC_BASE | 3 << 10;
@@ -815,17 +825,6 @@ static long x86_ack(const struct inst *in, struct oplog *l, int v,
 static void x86_eoi(const struct inst *in, struct oplog *l, int v)
 {
 	x86_lapic_write(in, l, v, 0xb0, 0);
-}
-
-static void x86_outputs(const struct inst *in, struct oplog *l)
-{
-	struct virq_vcpu_output o;
-	__u32 i;
-
-	for (i = 0; i < in->nr; i++) {
-		libvirq_vcpu_get_output(in->v[i].fd, &o);
-		lg(l, 0xb000 | i, o.lines);
-	}
 }
 
 static void x86_ops(const struct inst *in, __u64 seed, int n,
@@ -923,7 +922,7 @@ static void x86_drain(const struct inst *in, struct oplog *l)
 	__u32 i, gsi, k;
 	long vec;
 
-	x86_outputs(in, l);
+	log_outputs(in, l, 0xb000);
 	for (gsi = 0; gsi < X86_SOURCES; gsi++)
 		x86_line(in, l, gsi, VIRQ_LINE_RESET);
 	x86_irqfd_resampled(in, l);
@@ -948,7 +947,7 @@ static void x86_drain(const struct inst *in, struct oplog *l)
 		x86_pio(in, l, 0x20, 0x20);
 	}
 	x86_irqfd_resampled(in, l);
-	x86_outputs(in, l);
+	log_outputs(in, l, 0xb000);
 }
 
 /* --- the round trip ------------------------------------------------------- */
@@ -957,7 +956,9 @@ static void x86_drain(const struct inst *in, struct oplog *l)
  * The destination "VMM": a process with a fresh instance of the
  * configuration.  It reports its fds, waits until virqctl has restored
  * the file, saves what it has, runs the further operations and records
- * what its vCPUs got, in shared memory.
+ * what its vCPUs got, in shared memory.  It also holds the source
+ * instance's fds (inherited), of the same configuration and vCPU ids:
+ * virqctl must take the vCPU fds of the instance it is given only.
  */
 struct dest {
 	int fd;
@@ -983,16 +984,13 @@ static void xics_setup_seed(struct inst *in, struct oplog *l, __u64 seed)
 	xics_setup(in, l);
 }
 
-static void dest_main(const struct trip *t, struct dest *sh,
-		      const struct inst *src, int go, int ready,
-		      const char *after, __u64 seed)
+static void dest_main(const struct trip *t, struct dest *sh, int go,
+		      int ready, const char *after, __u64 seed)
 {
 	struct inst b;
 	char c = 0;
 	__u32 i;
 
-	/* only this process's own instance: virqctl finds it alone */
-	inst_close((struct inst *)src);
 	sh->status = inst_create(&b, t->cfg, t->ids, t->nr);
 	sh->fd = b.chip.fd;
 	for (i = 0; i < b.nr; i++)
@@ -1018,7 +1016,7 @@ static void round_trip(struct __test_metadata *_metadata, const char *dir,
 		       const struct trip *t, __u64 seed)
 {
 	char file1[PATH_MAX], file2[PATH_MAX], file3[PATH_MAX];
-	char out[PATH_MAX], pidbuf[16], fdbuf[16], spec[256];
+	char out[PATH_MAX], pidbuf[16], fdbuf[16], spec[256], found[64];
 	struct libvirq_state s1, s2;
 	struct stat sb;
 	off_t s1_size;
@@ -1055,7 +1053,7 @@ static void round_trip(struct __test_metadata *_metadata, const char *dir,
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
-		dest_main(t, sh, &a, go[0], ready[1], file2, seed * 5 + 2);
+		dest_main(t, sh, go[0], ready[1], file2, seed * 5 + 2);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
 	ASSERT_EQ(0, sh->status);
 
@@ -1076,6 +1074,11 @@ static void round_trip(struct __test_metadata *_metadata, const char *dir,
 	EXPECT_EQ(0, status);
 	EXPECT_TRUE(file_has(out, "restored"));
 	EXPECT_TRUE(file_has(out, "dry run 1/1 (100%)"));
+	/* the source's vCPU fds in the destination: left out */
+	snprintf(found, sizeof(found), "(nr_vcpus %u); %u of other instances",
+		 t->cfg->nr_vcpus, t->nr);
+	if (!(seed & 1))
+		EXPECT_TRUE(file_has(out, found));
 
 	/* the same further operations on both; the destination saves first */
 	c = 'g';
@@ -1115,14 +1118,16 @@ static void round_trip(struct __test_metadata *_metadata, const char *dir,
 
 	/*
 	 * virqctl save --pid of the destination, its vCPU fds found in
-	 * /proc/PID/fd (each says which vCPU it is): the same state, the
-	 * same configuration and the same arch ids as this process reads
-	 * from its own drained instance.
+	 * /proc/PID/fd (each says which vCPU it is, and of which instance:
+	 * the source's are there too): the same state, the same
+	 * configuration and the same arch ids as this process reads from its
+	 * own drained instance.
 	 */
 	status = run_virqctl(out, NULL, "save", "--pid", pidbuf, "--fd",
 			     fdbuf, "-o", file3, NULL);
 	EXPECT_EQ(0, status);
 	EXPECT_TRUE(file_has(out, "4 vCPU fds found in /proc/"));
+	EXPECT_TRUE(file_has(out, found));
 	ASSERT_EQ(0, save_file(&a, file1, NULL));
 	status = run_virqctl(out, NULL, "diff", file1, file3, NULL);
 	EXPECT_EQ(0, status);
@@ -1331,12 +1336,37 @@ static void expect_refused(struct __test_metadata *_metadata,
 			   spec);
 }
 
+/*
+ * A fresh target of configuration @cfg with @nr vCPUs of arch ids @ids:
+ * @buf must be refused with @msg, the vCPU fds given and found alike
+ */
+static void expect_target_refused(struct __test_metadata *_metadata,
+				  const char *dir,
+				  const struct libvirq_config *cfg,
+				  const __u64 *ids, __u32 nr,
+				  const void *buf, size_t len,
+				  const char *msg)
+{
+	struct libvirq_state before;
+	struct libvirq_err e;
+	struct inst x;
+
+	ASSERT_EQ(0, inst_create(&x, cfg, ids, nr));
+	ASSERT_EQ(0, libvirq_save(&x.chip, &before, NULL, &e));
+	expect_refused(_metadata, dir, &x, &before, buf, len, msg,
+		       "vCPU fds given");
+	expect_refused_fds(_metadata, dir, &x, &before, buf, len, msg,
+			   "vCPU fds found", NULL);
+	libvirq_state_free(&before);
+	inst_close(&x);
+}
+
 TEST_F_TIMEOUT(vc, refusals, 600)
 {
 	struct libvirq_config cfg, other;
 	struct libvirq_state good, before, st;
 	struct libvirq_err e;
-	struct inst a, c, x, y;
+	struct inst a, c, y;
 	char file[PATH_MAX], out[PATH_MAX], fd[16], spec[256], what[PATH_MAX];
 	struct oplog *l = calloc(1, sizeof(*l));
 	size_t len, blen, n;
@@ -1466,33 +1496,20 @@ TEST_F_TIMEOUT(vc, refusals, 600)
 	/* wrong configuration: twice the GSIs; one IOAPIC */
 	other = cfg;
 	other.nr_sources = 2 * X86_SOURCES;
-	ASSERT_EQ(0, inst_create(&x, &other, x86_ids, X86_NR));
-	ASSERT_EQ(0, libvirq_save(&x.chip, &st, NULL, &e));
-	expect_refused(_metadata, self->dir, &x, &st, buf, len,
-		       "wrong configuration: field nr_sources is 128 in the file, 256 in the target",
-		       "nr_sources");
-	libvirq_state_free(&st);
-	inst_close(&x);
+	expect_target_refused(_metadata, self->dir, &other, x86_ids, X86_NR,
+			      buf, len,
+			      "wrong configuration: field nr_sources is 128 in the file, 256 in the target");
 	other = cfg;
 	other.x86_options.nr_ioapics = 1;
 	memset(&other.x86_options.ioapics[1], 0,
 	       sizeof(other.x86_options.ioapics[1]));
-	ASSERT_EQ(0, inst_create(&x, &other, x86_ids, X86_NR));
-	ASSERT_EQ(0, libvirq_save(&x.chip, &st, NULL, &e));
-	expect_refused(_metadata, self->dir, &x, &st, buf, len,
-		       "wrong configuration: 2 IOAPICs in the file, 1 in the target",
-		       "IOAPICs");
-	libvirq_state_free(&st);
-	inst_close(&x);
+	expect_target_refused(_metadata, self->dir, &other, x86_ids, X86_NR,
+			      buf, len,
+			      "wrong configuration: 2 IOAPICs in the file, 1 in the target");
 
 	/* wrong vCPU count: a target with three */
-	ASSERT_EQ(0, inst_create(&y, &cfg, x86_ids, 3));
-	ASSERT_EQ(0, libvirq_save(&y.chip, &st, NULL, &e));
-	expect_refused(_metadata, self->dir, &y, &st, buf, len,
-		       "wrong vCPU count: 4 in the file, 3 in the target",
-		       "vCPU count");
-	libvirq_state_free(&st);
-	inst_close(&y);
+	expect_target_refused(_metadata, self->dir, &cfg, x86_ids, 3, buf, len,
+			      "wrong vCPU count: 4 in the file, 3 in the target");
 
 	/*
 	 * A file whose every CRC is right but whose LAPIC has a reserved
@@ -1607,50 +1624,29 @@ TEST_F_TIMEOUT(vc, target_refusals, 300)
 	/* nr_vcpus as created, though the same four vCPUs exist */
 	other = cfg;
 	other.nr_vcpus = 8;
-	ASSERT_EQ(0, inst_create(&x, &other, x86_ids, X86_NR));
-	ASSERT_EQ(0, libvirq_save(&x.chip, &st, NULL, &e));
-	expect_refused(_metadata, self->dir, &x, &st, buf, len,
-		       "[CONFIG] wrong configuration: field nr_vcpus is 4 in the file, 8 in the target",
-		       "nr_vcpus");
-	libvirq_state_free(&st);
-	inst_close(&x);
+	expect_target_refused(_metadata, self->dir, &other, x86_ids, X86_NR,
+			      buf, len,
+			      "[CONFIG] wrong configuration: field nr_vcpus is 4 in the file, 8 in the target");
 
 	/* an IOAPIC's source id, which remapping entries may check */
 	other = cfg;
 	other.x86_options.ioapics[1].source_id = 0xf0fa;
-	ASSERT_EQ(0, inst_create(&x, &other, x86_ids, X86_NR));
-	ASSERT_EQ(0, libvirq_save(&x.chip, &st, NULL, &e));
-	expect_refused(_metadata, self->dir, &x, &st, buf, len,
-		       "wrong configuration: IOAPIC 1 field source_id is 0xf0f9 in the file, 0xf0fa in the target",
-		       "source_id");
-	libvirq_state_free(&st);
-	inst_close(&x);
+	expect_target_refused(_metadata, self->dir, &other, x86_ids, X86_NR,
+			      buf, len,
+			      "wrong configuration: IOAPIC 1 field source_id is 0xf0f9 in the file, 0xf0fa in the target");
 
 	/* IOAPIC 1's GSIs: after IOAPIC 0 (24) in the file, 32 here */
 	other = cfg;
 	other.x86_options.ioapics[1].gsi_base = 32;
-	ASSERT_EQ(0, inst_create(&x, &other, x86_ids, X86_NR));
-	ASSERT_EQ(0, libvirq_save(&x.chip, &st, NULL, &e));
-	expect_refused(_metadata, self->dir, &x, &st, buf, len,
-		       "wrong configuration: IOAPIC 1 field gsi_base is 0x18 in the file, 0x20 in the target",
-		       "gsi_base");
-	libvirq_state_free(&st);
-	inst_close(&x);
+	expect_target_refused(_metadata, self->dir, &other, x86_ids, X86_NR,
+			      buf, len,
+			      "wrong configuration: IOAPIC 1 field gsi_base is 0x18 in the file, 0x20 in the target");
 
 	/* a vCPU created with another APIC id */
 	memcpy(ids, x86_ids, sizeof(ids));
 	ids[3] = 0x106;
-	ASSERT_EQ(0, inst_create(&x, &cfg, ids, X86_NR));
-	ASSERT_EQ(0, libvirq_save(&x.chip, &st, NULL, &e));
-	expect_refused(_metadata, self->dir, &x, &st, buf, len,
-		       "[VCPUS] vCPU 3: APIC id 0x105 in the file, 0x106 in the target",
-		       "APIC id");
-	/* the same, its vCPU fds found by virqctl */
-	expect_refused_fds(_metadata, self->dir, &x, &st, buf, len,
-			   "[VCPUS] vCPU 3: APIC id 0x105 in the file, 0x106 in the target",
-			   "APIC id, fds found", NULL);
-	libvirq_state_free(&st);
-	inst_close(&x);
+	expect_target_refused(_metadata, self->dir, &cfg, ids, X86_NR, buf, len,
+			      "[VCPUS] vCPU 3: APIC id 0x105 in the file, 0x106 in the target");
 
 	/* the target: a fresh chip of the same configuration */
 	ASSERT_EQ(0, inst_create(&c, &cfg, x86_ids, X86_NR));
@@ -1671,14 +1667,6 @@ TEST_F_TIMEOUT(vc, target_refusals, 300)
 	expect_refused_fds(_metadata, self->dir, &c, &before, buf, len,
 			   "wrong vCPU count: 4 in the file, 3 in the target",
 			   "a vCPU missing", spec);
-	/* vCPU fds found while another instance is open: whose are they? */
-	ASSERT_EQ(0, inst_create(&x, &cfg, x86_ids, 1));
-	virqctl_keep_fd = x.chip.fd;
-	expect_refused_fds(_metadata, self->dir, &c, &before, buf, len,
-			   "1 other virq instance open: say which fds are the vCPUs",
-			   "two instances", NULL);
-	virqctl_keep_fd = -1;
-	inst_close(&x);
 
 	/* an instance without a chip: refused, and still without one */
 	x = (struct inst){ .chip.fd = libvirq_open() };
@@ -1713,6 +1701,125 @@ TEST_F_TIMEOUT(vc, target_refusals, 300)
 	inst_close(&c);
 	inst_close(&a);
 	free(buf);
+	free(l);
+}
+
+/*
+ * Two instances of one configuration, their vCPUs of the same indices
+ * and arch ids, in one process: only fdinfo tells their vCPU fds apart.
+ * Instance A's fd with one of B's vCPU fds among A's, or with all of
+ * B's, is refused by virqctl and by libvirq_probe() and nothing is
+ * written; with the vCPU fds not named, virqctl takes those of the
+ * instance given, and leaves the other's alone.
+ */
+TEST_F_TIMEOUT(vc, two_instances, 300)
+{
+	char file[PATH_MAX], out[PATH_MAX], never[PATH_MAX], msg[192];
+	char fd[16], spec[256];
+	struct libvirq_state good, fresh_a, fresh_b, st;
+	struct libvirq_vcpu mix[X86_NR];
+	struct libvirq_config cfg;
+	struct libvirq_chip chip;
+	struct libvirq_err e;
+	struct oplog *l = calloc(1, sizeof(*l));
+	struct inst a, b;
+	int ida, idb, k;
+
+	if (!have_family(VIRQ_FAMILY_X86))
+		SKIP(return, "no /dev/virq with the x86 family");
+	ASSERT_NE(NULL, l);
+	snprintf(file, sizeof(file), "%s/good.virq", self->dir);
+	snprintf(out, sizeof(out), "%s/two.out", self->dir);
+	snprintf(never, sizeof(never), "%s/never.virq", self->dir);
+	x86_config(&cfg);
+	/* the state to restore, from an instance closed since */
+	ASSERT_EQ(0, inst_create(&a, &cfg, x86_ids, X86_NR));
+	x86_setup(&a, l, 11);
+	x86_ops(&a, 12, 200, l);
+	ASSERT_EQ(0, save_file(&a, file, &good));
+	inst_close(&a);
+
+	ASSERT_EQ(0, inst_create(&a, &cfg, x86_ids, X86_NR));
+	ASSERT_EQ(0, inst_create(&b, &cfg, x86_ids, X86_NR));
+	ASSERT_EQ(0, libvirq_save(&a.chip, &fresh_a, NULL, &e));
+	ASSERT_EQ(0, libvirq_save(&b.chip, &fresh_b, NULL, &e));
+	ida = a.chip.instance_id;
+	idb = b.chip.instance_id;
+	ASSERT_NE(ida, idb);
+	EXPECT_EQ(ida, libvirq_instance_id(a.chip.fd));
+	EXPECT_EQ(ida, libvirq_instance_id(a.v[2].fd));
+	EXPECT_EQ(idb, libvirq_instance_id(b.v[2].fd));
+	EXPECT_EQ(-ENOENT, libvirq_instance_id(1));
+	virqctl_also = &b;
+	snprintf(fd, sizeof(fd), "%d", a.chip.fd);
+
+	/*
+	 * A's fd with all of B's vCPU fds (B's vCPU 3 named first), then
+	 * with B's vCPU 2 among A's others: restore and save refused,
+	 * neither instance written, no file
+	 */
+	for (k = 0; k < 2; k++) {
+		if (!k)
+			vcpu_spec(&b, spec, sizeof(spec));
+		else
+			snprintf(spec, sizeof(spec), "%d,%d,%d,%d", a.v[0].fd,
+				 a.v[1].fd, b.v[2].fd, a.v[3].fd);
+		snprintf(msg, sizeof(msg),
+			 "--vcpu-fds: fd %d is a vCPU of virq instance %d, not of instance %d (--fd %d)",
+			 b.v[3 - k].fd, idb, ida, a.chip.fd);
+		EXPECT_EQ(2, run_virqctl(out, &a, "restore", "--fd", fd,
+					 "--vcpu-fds", spec, "-i", file, NULL));
+		EXPECT_TRUE(file_has(out, msg));
+		EXPECT_EQ(2, run_virqctl(out, &a, "save", "--fd", fd,
+					 "--vcpu-fds", spec, "-o", never, NULL));
+		EXPECT_TRUE(file_has(out, msg));
+		EXPECT_NE(0, access(never, F_OK));
+		EXPECT_EQ(0, diff_live(&a, &fresh_a));
+		EXPECT_EQ(0, diff_live(&b, &fresh_b));
+	}
+
+	/* libvirq_probe() refuses the same, naming the fd and both ids */
+	memcpy(mix, a.v, sizeof(mix));
+	mix[2] = b.v[2];
+	chip = (struct libvirq_chip){ .fd = a.chip.fd, .nr_vcpus = X86_NR,
+				      .vcpus = mix };
+	EXPECT_EQ(-EINVAL, libvirq_probe(&chip, &e));
+	snprintf(msg, sizeof(msg),
+		 "vCPU fd %d belongs to virq instance %d, not to instance %d of fd %d",
+		 b.v[2].fd, idb, ida, a.chip.fd);
+	EXPECT_STREQ(msg, e.msg);
+	EXPECT_STREQ("probe", e.section);
+	EXPECT_EQ(0, diff_live(&a, &fresh_a));
+	EXPECT_EQ(0, diff_live(&b, &fresh_b));
+
+	/* found, not named: A's own four, B's four left out */
+	EXPECT_EQ(0, run_virqctl(out, &a, "restore", "--fd", fd, "-i", file,
+				 NULL));
+	snprintf(msg, sizeof(msg),
+		 "4 vCPU fds found among virqctl's own, of instance %d (nr_vcpus 4); 4 of other instances left out",
+		 ida);
+	EXPECT_TRUE(file_has(out, msg));
+	EXPECT_EQ(0, diff_live(&a, &good));
+	EXPECT_EQ(0, diff_live(&b, &fresh_b));
+	/* and B's, A's left out: B is still fresh */
+	virqctl_also = &a;
+	snprintf(fd, sizeof(fd), "%d", b.chip.fd);
+	EXPECT_EQ(0, run_virqctl(out, &b, "save", "--fd", fd, "-o", never,
+				 NULL));
+	snprintf(msg, sizeof(msg), "of instance %d (nr_vcpus 4); 4 of other",
+		 idb);
+	EXPECT_TRUE(file_has(out, msg));
+	virqctl_also = NULL;
+	ASSERT_EQ(0, vc_load(never, &st, NULL));
+	EXPECT_EQ(0, diff_states(&fresh_b, &st));
+	EXPECT_LT(0, libvirq_diff(&good, &st, 0, NULL, NULL));
+	libvirq_state_free(&st);
+
+	libvirq_state_free(&good);
+	libvirq_state_free(&fresh_a);
+	libvirq_state_free(&fresh_b);
+	inst_close(&a);
+	inst_close(&b);
 	free(l);
 }
 
@@ -1771,8 +1878,7 @@ TEST_F_TIMEOUT(vc, info_as_created, 300)
 	char file[PATH_MAX], out[PATH_MAX], fd[16], spec[256];
 	struct virq_x86_lapic_state ls;
 	struct libvirq_config cfg;
-	struct libvirq_state st, before;
-	struct libvirq_err e;
+	struct libvirq_state st;
 	struct oplog *l = calloc(1, sizeof(*l));
 	struct inst in, x;
 	__u64 ids[3];
@@ -1818,15 +1924,10 @@ TEST_F_TIMEOUT(vc, info_as_created, 300)
 	ASSERT_EQ(0, vc_load(file, &st, NULL));
 	memcpy(ids, info_ids, sizeof(ids));
 	ids[2] = 0x31;
-	ASSERT_EQ(0, inst_create(&x, &cfg, ids, 3));
-	ASSERT_EQ(0, libvirq_save(&x.chip, &before, NULL, &e));
 	ASSERT_EQ(0, vc_read_file(file, &buf, &len));
-	expect_refused_fds(_metadata, self->dir, &x, &before, buf, len,
-			   "[VCPUS] vCPU 2: APIC id 0x30 in the file, 0x31 in the target",
-			   "APIC id", NULL);
-	libvirq_state_free(&before);
+	expect_target_refused(_metadata, self->dir, &cfg, ids, 3, buf, len,
+			      "[VCPUS] vCPU 2: APIC id 0x30 in the file, 0x31 in the target");
 	free(buf);
-	inst_close(&x);
 	ASSERT_EQ(0, inst_create(&x, &cfg, info_ids, 3));
 	snprintf(fd, sizeof(fd), "%d", x.chip.fd);
 	EXPECT_EQ(0, run_virqctl(out, &x, "restore", "--fd", fd, "-i", file,

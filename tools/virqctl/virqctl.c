@@ -11,9 +11,10 @@
  *
  * With --pid the fds are the VMM's, taken with pidfd_open() and
  * pidfd_getfd(); without it they are virqctl's own (inherited).  The
- * instance says how it was created (VIRQ_GET_CHIP) and each vCPU fd
- * which vCPU it is (VIRQ_VCPU_GET_ID): libvirq_probe().  Exit status: 0
- * success, 1 "diff found differences", 2 any error.
+ * instance says how it was created (VIRQ_GET_CHIP), each vCPU fd which
+ * vCPU it is (VIRQ_VCPU_GET_ID), and both which instance they belong to
+ * (/proc/self/fdinfo): libvirq_probe().  Exit status: 0 success, 1 "diff
+ * found differences", 2 any error.
  *
  * All of virqctl is virqctl_run(): the selftests call it in a child
  * process when the binary is not at hand.
@@ -31,7 +32,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/kcmp.h>
 
 #include "../../lib/libvirq.h"
 
@@ -116,8 +116,9 @@ static int vc_usage(void)
 	      "  virqctl info    [--pid PID] --fd FD [--vcpu-fds FD,...] [--json] [-v]\n"
 	      "--fd: the instance fd; --vcpu-fds: its vCPU fds, in any order (each\n"
 	      "says which vCPU it is); without --vcpu-fds every vCPU fd of the\n"
-	      "process is taken.  With --pid the fds are that process's (pidfd_getfd,\n"
-	      "ptrace rules apply), else virqctl's own (inherited).\n"
+	      "process that belongs to the instance is taken (its fdinfo says).\n"
+	      "With --pid the fds are that process's (pidfd_getfd, ptrace rules\n"
+	      "apply), else virqctl's own (inherited).\n"
 	      "FILE '-' is stdout (save) or stdin (restore, show, diff).\n"
 	      "Exit status: 0 ok, 1 diff found differences, 2 error.\n",
 	      stderr);
@@ -396,27 +397,13 @@ static int vc_cmp_int(const void *a, const void *b)
 }
 
 /*
- * Is fd @fd of the process the same open file as its fd @inst?  kcmp()
- * says (ptrace rules, as for pidfd_getfd()); without kcmp every other
- * fd counts as another file.
+ * The vCPU fds of the process, of any instance: every "[virq-vcpu]" fd,
+ * in fd order (vc_add_vcpu() keeps those of the instance)
  */
-static bool vc_same_file(const struct vc_proc *p, int inst, int fd)
-{
-	pid_t pid = p->pid ? (pid_t)p->pid : getpid();
-
-	return fd == inst ||
-	       !syscall(SYS_kcmp, pid, pid, KCMP_FILE, inst, fd);
-}
-
-/*
- * The vCPU fds of the process: every "[virq-vcpu]" fd, in fd order,
- * provided the process has no other virq instance open than @inst (its
- * fd number in the process): a vCPU fd does not say whose it is.
- */
-static int vc_find_vcpus(struct vc_proc *p, int inst, int **fds, __u32 *nr)
+static int vc_find_vcpus(struct vc_proc *p, int **fds, __u32 *nr)
 {
 	char dir[64], link[PATH_MAX + 1], path[64 + 256];
-	int *v = NULL, *q, nr_other = 0, fd;
+	int *v = NULL, *q, fd;
 	__u32 n = 0;
 	struct dirent *de;
 	ssize_t len;
@@ -443,27 +430,18 @@ static int vc_find_vcpus(struct vc_proc *p, int inst, int **fds, __u32 *nr)
 		if (len < 0)
 			continue;
 		link[len] = 0;
-		if (!strcmp(link, "/dev/virq")) {
-			nr_other += !vc_same_file(p, inst, fd);
-		} else if (!strcmp(link, "anon_inode:[virq-vcpu]")) {
-			q = realloc(v, (n + 1) * sizeof(*v));
-			if (!q) {
-				closedir(d);
-				free(v);
-				return -ENOMEM;
-			}
-			v = q;
-			v[n++] = fd;
+		if (strcmp(link, "anon_inode:[virq-vcpu]"))
+			continue;
+		q = realloc(v, (n + 1) * sizeof(*v));
+		if (!q) {
+			closedir(d);
+			free(v);
+			return -ENOMEM;
 		}
+		v = q;
+		v[n++] = fd;
 	}
 	closedir(d);
-	if (nr_other) {
-		vc_err("%s %d other virq instance%s open: say which fds are the vCPUs of fd %d with --vcpu-fds",
-		       p->pid ? "the process has" : "virqctl inherited",
-		       nr_other, nr_other == 1 ? "" : "s", inst);
-		free(v);
-		return -EINVAL;
-	}
 	if (n)
 		qsort(v, n, sizeof(*v), vc_cmp_int);
 	*fds = v;
@@ -508,18 +486,25 @@ static int vc_parse_fds(const char *spec, int **fds, __u32 *nr)
 	return 0;
 }
 
+/* What vc_add_vcpu() did with a vCPU fd */
+#define VC_VCPU_ADDED	0
+#define VC_VCPU_REPEAT	1	/* found: another fd of a vCPU taken */
+#define VC_VCPU_OTHER	2	/* found: a vCPU of another instance */
+
 /*
- * Take the process's fd @fd, a vCPU fd, into @c.  Each fd says which
- * vCPU it is: one given twice is refused, or, among fds found (@found),
- * dropped (a VMM may hold several fds of one vCPU).  libvirq_probe()
- * checks the same, but in terms of this process's copies.
+ * Take the process's fd @fd, a vCPU fd, into probed @c (@o->fd its
+ * instance fd).  Each fd says which vCPU it is and of which instance:
+ * among fds found (@found), those of other instances and repeated fds
+ * of one vCPU (a VMM may hold several) are dropped; named with
+ * --vcpu-fds, they are refused.  libvirq_probe() checks the same, but
+ * names this process's copies.  Returns VC_VCPU_* or -errno.
  */
-static int vc_add_vcpu(struct vc_proc *p, struct libvirq_chip *c, int fd,
-		       bool found)
+static int vc_add_vcpu(const struct vc_opts *o, struct vc_proc *p,
+		       struct libvirq_chip *c, int fd, bool found)
 {
 	struct libvirq_vcpu *v = &c->vcpus[c->nr_vcpus];
+	int ret, id;
 	__u32 k;
-	int ret;
 
 	v->fd = vc_take_fd(p, fd, "vCPU");
 	if (v->fd < 0)
@@ -528,21 +513,40 @@ static int vc_add_vcpu(struct vc_proc *p, struct libvirq_chip *c, int fd,
 	if (ret) {
 		vc_err("fd %d is not a virq vCPU (VIRQ_VCPU_GET_ID: %s)", fd,
 		       strerror(-ret));
-		close(v->fd);
-		return ret;
+		goto drop;
 	}
+	id = libvirq_instance_id(v->fd);
+	if (id < 0) {
+		ret = id;
+		vc_err("vCPU fd %d: of which instance? /proc/self/fdinfo/%d (its copy): %s",
+		       fd, v->fd, strerror(-ret));
+		goto drop;
+	}
+	ret = VC_VCPU_OTHER;
+	if (id != c->instance_id) {
+		if (found)
+			goto drop;
+		vc_err("--vcpu-fds: fd %d is a vCPU of virq instance %d, not of instance %d (--fd %d)",
+		       fd, id, c->instance_id, o->fd);
+		ret = -EINVAL;
+		goto drop;
+	}
+	ret = VC_VCPU_REPEAT;
 	for (k = 0; k < c->nr_vcpus; k++) {
 		if (c->vcpus[k].index != v->index)
 			continue;
-		close(v->fd);
 		if (found)
-			return 0;
+			goto drop;
 		vc_err("--vcpu-fds: fd %d is vCPU %u again (arch_id %#llx)",
 		       fd, v->index, (unsigned long long)v->arch_id);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto drop;
 	}
 	c->nr_vcpus++;
-	return 0;
+	return VC_VCPU_ADDED;
+drop:
+	close(v->fd);
+	return ret;
 }
 
 /*
@@ -554,7 +558,8 @@ static int vc_open_chip(const struct vc_opts *o, struct libvirq_chip *c)
 	struct vc_proc p;
 	struct libvirq_err e;
 	int *fds = NULL, ret;
-	__u32 nr = 0, k;
+	__u32 nr = 0, k, others = 0;
+	char where[64];
 
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
@@ -580,7 +585,7 @@ static int vc_open_chip(const struct vc_opts *o, struct libvirq_chip *c)
 	if (o->vcpu_spec)
 		ret = vc_parse_fds(o->vcpu_spec, &fds, &nr);
 	else
-		ret = vc_find_vcpus(&p, o->fd, &fds, &nr);
+		ret = vc_find_vcpus(&p, &fds, &nr);
 	if (ret)
 		goto out;
 	if (nr > VC_MAX_VCPUS) {
@@ -595,9 +600,10 @@ static int vc_open_chip(const struct vc_opts *o, struct libvirq_chip *c)
 		goto out;
 	}
 	for (k = 0; k < nr; k++) {
-		ret = vc_add_vcpu(&p, c, fds[k], !o->vcpu_spec);
-		if (ret)
+		ret = vc_add_vcpu(o, &p, c, fds[k], !o->vcpu_spec);
+		if (ret < 0)
 			goto out;
+		others += ret == VC_VCPU_OTHER;
 	}
 
 	ret = libvirq_probe(c, &e);
@@ -605,12 +611,14 @@ static int vc_open_chip(const struct vc_opts *o, struct libvirq_chip *c)
 		vc_lib_err("probe", &e);
 		goto out;
 	}
-	if (!o->vcpu_spec && !o->quiet && p.pid)
-		vc_err("note: %u vCPU fds found in /proc/%ld/fd (nr_vcpus %u)",
-		       c->nr_vcpus, p.pid, c->cfg.nr_vcpus);
-	else if (!o->vcpu_spec && !o->quiet)
-		vc_err("note: %u vCPU fds found among virqctl's own (nr_vcpus %u)",
-		       c->nr_vcpus, c->cfg.nr_vcpus);
+	if (o->vcpu_spec || o->quiet)
+		goto out;
+	if (p.pid)
+		snprintf(where, sizeof(where), "in /proc/%ld/fd", p.pid);
+	else
+		snprintf(where, sizeof(where), "among virqctl's own");
+	vc_err("note: %u vCPU fds found %s, of instance %d (nr_vcpus %u); %u of other instances left out",
+	       c->nr_vcpus, where, c->instance_id, c->cfg.nr_vcpus, others);
 out:
 	free(fds);
 	if (p.pidfd >= 0)
@@ -1114,16 +1122,12 @@ static void vc_show_text(const struct vc_opts *o,
 	       count, st->cfg.nr_sources, st->source_word_version);
 }
 
-/* "options": the x86 options as created (defaults unresolved) */
-static void vc_json_x86_options(struct vc_json *j,
-				const struct virq_x86_options *o)
+/* "ioapics": the IOAPICs of x86 options @o */
+static void vc_json_ioapics(struct vc_json *j,
+			    const struct virq_x86_options *o)
 {
 	__u32 i;
 
-	vj_open(j, "options", '{');
-	vj_hex(j, "flags", o->flags);
-	vj_num(j, "nr_ioapics", o->nr_ioapics);
-	vj_num(j, "nr_irtes", o->nr_irtes);
 	vj_open(j, "ioapics", '[');
 	for (i = 0; i < o->nr_ioapics; i++) {
 		vj_open(j, NULL, '{');
@@ -1135,6 +1139,17 @@ static void vc_json_x86_options(struct vc_json *j,
 		vj_close(j, '}');
 	}
 	vj_close(j, ']');
+}
+
+/* "options": the x86 options as created (defaults unresolved) */
+static void vc_json_x86_options(struct vc_json *j,
+				const struct virq_x86_options *o)
+{
+	vj_open(j, "options", '{');
+	vj_hex(j, "flags", o->flags);
+	vj_num(j, "nr_ioapics", o->nr_ioapics);
+	vj_num(j, "nr_irtes", o->nr_irtes);
+	vc_json_ioapics(j, o);
 	vj_close(j, '}');
 }
 
@@ -1164,17 +1179,7 @@ static void vc_show_json(const struct vc_opts *o,
 		vj_bool(j, "directed_eoi",
 			x->flags & VIRQ_X86_OPT_DIRECTED_EOI);
 		vj_num(j, "nr_irtes", x->nr_irtes);
-		vj_open(j, "ioapics", '[');
-		for (i = 0; i < x->nr_ioapics; i++) {
-			vj_open(j, NULL, '{');
-			vj_hex(j, "base", x->ioapics[i].base);
-			vj_num(j, "gsi_base", x->ioapics[i].gsi_base);
-			vj_num(j, "nr_pins", x->ioapics[i].nr_pins);
-			vj_num(j, "id", x->ioapics[i].id);
-			vj_hex(j, "source_id", x->ioapics[i].source_id);
-			vj_close(j, '}');
-		}
-		vj_close(j, ']');
+		vc_json_ioapics(j, x);
 	}
 	vj_close(j, '}');
 	vj_s(j, "info", st->info);
