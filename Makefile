@@ -82,12 +82,17 @@ check: deps
 # One guest run: virq-demo narrates the ioctls (XICS); then the small VMM
 # of tools/vmm runs an x86 guest program on two vCPUs under the test
 # guest's own /dev/kvm (--kvm-ref), with virq as its IOAPIC and LAPICs,
-# and narrates that.
-demo: deps module
+# and narrates that; last, migrate-demo live-migrates an x86 and a XICS
+# instance, mid-flight, from one VMM process to another with virqctl
+# (copied into the guest) and shows both sides' vCPUs receiving the same
+# afterwards (it fails if they do not).
+demo: deps module virqctl
 	@$(MAKE) -s -C tools BUILD=$(BUILD)
 	@bash tools/vm/run.sh --kver $(KVER) --guest-dir $(BUILD)/guest/$(KVER) \
 		--module $(CURDIR)/virq.ko --out $(BUILD)/demo --demo --kvm-ref \
-		-- $(BUILD)/tools/virq-demo --- $(BUILD)/tools/vmm --narrate
+		--file $(BUILD)/tools/virqctl \
+		-- $(BUILD)/tools/virq-demo --- $(BUILD)/tools/vmm --narrate \
+		--- $(BUILD)/tools/migrate-demo
 
 # libvirq (libvirq.a, libvirq.pc) into $(BUILD)/lib; virqctl, linked
 # statically against it, into $(BUILD)/tools.

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench`: the in-guest microbenchmark beside KVM's own irqchip in the
-# same guest (-cpu EPYC: TCG emulates SVM, so the guest has /dev/kvm), and
-# the callgrind instruction counts of the model paths in the harness.
+# same guest (-cpu EPYC: TCG emulates SVM, so the guest has /dev/kvm), the
+# save/restore figures of libvirq and virqctl (bench/migrate_bench.c; the
+# virqctl binary goes into the guest beside it), and the callgrind
+# instruction counts of the model paths in the harness.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath -m "${1:-$top/build}")
@@ -11,7 +13,8 @@ build=$(realpath -m "${1:-$top/build}")
 . "$build/guest.env"
 bash "$top/tools/vm/run.sh" --kver "$KVER" --guest-dir "$build/guest/$KVER" \
 	--module "$top/virq.ko" --out "$build/bench-vm" --kvm-ref --demo \
-	-- "$build/bench/virq_bench" 20000
+	--file "$build/tools/virqctl" \
+	-- "$build/bench/virq_bench" 20000 --- "$build/bench/migrate_bench"
 if [ -f "$top/harness/Makefile" ] && grep -q '^bench:' "$top/harness/Makefile"; then
 	make -s -C "$top/harness" bench BUILD="$build"
 fi
