@@ -38,7 +38,9 @@
 #     (0 = pass, 4 = KSFT_SKIP = skip, else fail); a program that exits
 #     other than 0/4 (crash, timeout) without any "not ok" adds one fail;
 #   - guest checks, one each when --module is given: "module load",
-#     "module unload"; always: "dmesg clean" (no splat in dmesg).
+#     "module unload"; on a kernel with kmemleak (scripts/debug-kernel.sh):
+#     "kmemleak clean" (nothing leaked since the module was loaded);
+#     always: "dmesg clean" (no splat in dmesg).
 #   So a module plus one passing and one skipped test gives "4 0 1".
 #   A missing "VIRQ-RESULT:" marker (timeout, panic) adds one fail.
 # Exit status: 0 all passed, 1 failures or no marker, 2 usage error.
@@ -176,7 +178,8 @@ fi
 # dmesg lines that mean the run is broken; the SRSO mitigation line under
 # -cpu EPYC ("... WARNING: See https://...") is not one of them.
 splat='BUG:|BUG [a-z]|WARNING:|Oops|KASAN|UBSAN|possible circular locking'
-splat+='|inconsistent lock state|kmemleak|unreferenced object'
+splat+='|inconsistent lock state|kmemleak: [0-9]+ new suspected'
+splat+='|unreferenced object'
 splat+='|general protection|list_add corruption|list_del corruption'
 splat+='|Redzone|Poison overwritten|Object already free|Freepointer'
 splat+='|refcount_t:|Call Trace:|soft lockup|hung_task|blocked for more than'
@@ -222,6 +225,10 @@ EOF
 		done
 		echo 'ls -l /dev/kvm || echo "VIRQ: warning: no /dev/kvm"'
 	fi
+	# A kernel with kmemleak (the debug kernel): forget what boot left,
+	# so that the scan after rmmod reports what the programs leaked.
+	echo 'kml=/sys/kernel/debug/kmemleak'
+	echo '[ ! -w $kml ] || echo clear > $kml'
 	if [ -n "$module" ]; then
 		echo "if insmod $(q "/lib/modules/$(basename "$module")") $modargs; then"
 		echo '	check 0 "module load"'
@@ -241,6 +248,18 @@ EOF
 		echo "	rmmod $(q "$modname"); check \$? \"module unload\""
 		echo 'fi'
 	fi
+	# kmemleak reports objects at least 5 s old, found by two scans
+	cat <<'EOF'
+if [ -w $kml ]; then
+	echo scan > $kml; sleep 6; echo scan > $kml
+	if grep -q 'unreferenced object' $kml; then
+		sed 's/^/VIRQ-KMEMLEAK: /' $kml | head -n 100
+		check 1 "kmemleak clean"
+	else
+		check 0 "kmemleak clean"
+	fi
+fi
+EOF
 	cat <<EOF
 bad=\$(dmesg | grep -E $(q "$splat") | grep -vE $(q "$splat_ok"))
 if [ -n "\$bad" ]; then
