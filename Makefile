@@ -20,7 +20,7 @@ CHECKPATCH = $(KSRC)/scripts/checkpatch.pl
 SOURCES	= $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^harness/include/')
 
 .PHONY: all module modules deps sparse style selftests harness harness-test \
-	check demo install clean bench lib virqctl
+	check check-debug demo install clean bench lib virqctl
 
 all: module
 
@@ -78,6 +78,11 @@ bench: deps module
 
 check: deps
 	@bash scripts/check.sh $(BUILD)
+
+# The guest suite on the debug kernel (KASAN, UBSAN, lockdep, kmemleak,
+# failslab): Documentation/dev-tools/debug-kernel.rst.  Not in CI.
+check-debug: deps
+	@bash scripts/check-debug.sh $(BUILD)
 
 # One guest run: virq-demo narrates the ioctls (XICS); then the small VMM
 # of tools/vmm runs an x86 guest program on two vCPUs under the test
