@@ -20,7 +20,7 @@ CHECKPATCH = $(KSRC)/scripts/checkpatch.pl
 SOURCES	= $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^harness/include/')
 
 .PHONY: all module modules deps sparse style selftests harness harness-test \
-	check check-debug demo install clean bench lib virqctl
+	check check-debug check-matrix demo install clean bench lib virqctl
 
 all: module
 
@@ -83,6 +83,11 @@ check: deps
 # failslab): Documentation/dev-tools/debug-kernel.rst.  Not in CI.
 check-debug: deps
 	@bash scripts/check-debug.sh $(BUILD)
+
+# The kernel x architecture matrix (6.1, 6.1-rt, 6.12 on x86_64 so far):
+# Documentation/dev-tools/matrix.rst.  Not in CI.
+check-matrix: deps
+	@bash scripts/matrix.sh $(BUILD)
 
 # One guest run: virq-demo narrates the ioctls (XICS); then the small VMM
 # of tools/vmm runs an x86 guest program on two vCPUs under the test

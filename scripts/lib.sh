@@ -3,14 +3,17 @@
 #
 # Helpers shared by the set-up scripts (sourced, not run).
 
-# Guest kernel ABI version (e.g. 6.1.0-56), from the metapackage's
-# dependency in the apt lists, else from the installed metapackage.
+# Kernel ABI version (e.g. 6.1.0-56, 6.12.117+deb12) that a headers
+# metapackage points at, from its dependency in the apt lists, else from
+# the installed metapackage.  META defaults to linux-headers-amd64 (the
+# guest kernel of `make check`); linux-headers-6.12-amd64 gives the
+# newest 6.12 of bookworm-security.
 guest_kver() {
-	local v
-	v=$(apt-cache depends linux-headers-amd64 2>/dev/null |
+	local v meta=${1:-linux-headers-amd64}
+	v=$(apt-cache depends "$meta" 2>/dev/null |
 		sed -n 's/^ *Depends: linux-headers-\(.*\)-amd64$/\1/p' | head -n1)
 	if [ -z "$v" ]; then
-		v=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
+		v=$(dpkg-query -W -f='${Depends}' "$meta" 2>/dev/null |
 			tr ',' '\n' |
 			sed -n 's/^ *linux-headers-\(.*\)-amd64\( .*\)\?$/\1/p' |
 			head -n1)
