@@ -53,28 +53,11 @@ esac
 # shellcheck source=scripts/lib.sh
 . "$here/lib.sh"
 
-# linux-source-X.Y from the metapackage, else from the guest headers'
-# upstream version (as scripts/ksrc.sh does).
-src_pkg() {
-	local p v
-	p=$(apt-cache depends linux-source 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-source-[0-9.]*\)$/\1/p' | head -n1)
-	if [ -z "$p" ]; then
-		v=$(apt-cache depends linux-headers-amd64 2>/dev/null |
-			sed -n 's/^ *Depends: linux-headers-\([0-9]*\.[0-9]*\)\..*$/\1/p' |
-			head -n1)
-		[ -n "$v" ] || v=$(dpkg-query -W -f='${Version}' linux-headers-amd64 \
-			2>/dev/null | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
-		[ -n "$v" ] && p=linux-source-$v
-	fi
-	echo "$p"
-}
-
 # Package version of the guest kernel (its headers, as guest-kernel.sh
 # pins the image to them): the source is pinned to the same version.
 want_ver() {
 	local k
-	k=${GUEST_KVER:-$(guest_kver)}
+	k=${GUEST_KVER:-$(guest_kver linux-headers-amd64)}
 	[ -n "$k" ] || return 0
 	dpkg-query -W -f='${Version}' "linux-headers-$k-amd64" 2>/dev/null || true
 }

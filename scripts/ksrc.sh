@@ -27,22 +27,8 @@ members=(tools/testing/selftests/kselftest_harness.h
 
 die() { echo "ksrc.sh: $*" >&2; exit 1; }
 
-# linux-source-X.Y: from the linux-source metapackage, else from the
-# upstream version of the guest kernel headers (6.1.0-56 -> 6.1).
-src_pkg() {
-	local p v
-	p=$(apt-cache depends linux-source 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-source-[0-9.]*\)$/\1/p' | head -n1)
-	if [ -z "$p" ]; then
-		v=$(apt-cache depends linux-headers-amd64 2>/dev/null |
-			sed -n 's/^ *Depends: linux-headers-\([0-9]*\.[0-9]*\)\..*$/\1/p' |
-			head -n1)
-		[ -n "$v" ] || v=$(dpkg-query -W -f='${Version}' linux-headers-amd64 \
-			2>/dev/null | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
-		[ -n "$v" ] && p=linux-source-$v
-	fi
-	echo "$p"
-}
+# shellcheck source=scripts/lib.sh
+. "$here/lib.sh"
 
 stamp=$out/.stamp
 if [ ! -f "$stamp" ]; then
