@@ -24,19 +24,8 @@ rm -rf "$results"
 mkdir -p "$results" "$logs"
 cd "$top" || exit 1
 
-stage() {
-	local name=$1 t0=$SECONDS
-	shift
-	if "$@" >"$logs/$name.log" 2>&1; then
-		echo "ok - $name ($((SECONDS - t0)) s)"
-		echo "1 0 0" >"$results/$name"
-	else
-		echo "not ok - $name ($((SECONDS - t0)) s): see $logs/$name.log"
-		tail -n 20 "$logs/$name.log" | sed 's/^/#   /'
-		echo "0 1 0" >"$results/$name"
-		return 1
-	fi
-}
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 
 # The module against the debug kernel, from a copy of the tracked
 # sources (never the tree's objects, built for Debian's kernel)

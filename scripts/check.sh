@@ -19,19 +19,8 @@ cd "$top" || exit 1
 # shellcheck disable=SC1091
 . "$build/guest.env" || exit 1
 
-# stage NAME CMD...: one pass or one fail, log kept.
-stage() {
-	local name=$1 t0=$SECONDS
-	shift
-	if "$@" >"$logs/$name.log" 2>&1; then
-		echo "ok - $name ($((SECONDS - t0)) s)"
-		echo "1 0 0" >"$results/$name"
-	else
-		echo "not ok - $name ($((SECONDS - t0)) s): last lines of $logs/$name.log"
-		tail -n 40 "$logs/$name.log" | sed 's/^/#   /'
-		echo "0 1 0" >"$results/$name"
-	fi
-}
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 
 stage build make -s module
 stage sparse make -s sparse
@@ -58,7 +47,6 @@ fi
 stage selftests-build make -s -C selftests BUILD="$build" KSRC="$build/ksrc"
 # libvirq and virqctl: virqctl_test runs the binary (/bin/tests/virqctl)
 stage virqctl make -s virqctl BUILD="$build"
-KVM_PROGS="kvm_diff_test vmm_test"
 
 # guest NAME [run.sh options] -- PROG...: one boot, its counts and failures
 guest() {
@@ -78,16 +66,7 @@ guest() {
 }
 
 plain=() kvm=()
-for t in "$build"/selftests/*_test; do
-	[ -x "$t" ] || continue
-	if [[ " $KVM_PROGS " == *" $(basename "$t") "* ]]; then
-		[ ${#kvm[@]} -eq 0 ] || kvm+=(---)
-		kvm+=("$t")
-	else
-		[ ${#plain[@]} -eq 0 ] || plain+=(---)
-		plain+=("$t")
-	fi
-done
+split_progs "$build/selftests"
 if [ ! -f virq.ko ] || [ ${#plain[@]} -eq 0 ]; then
 	echo "not ok - guest: no module or no test programs"
 	echo "0 1 0" >"$results/guest"

@@ -37,3 +37,42 @@ src_pkg() {
 	fi
 	echo "$p"
 }
+
+# stage NAME CMD...: run CMD, its output in $logs/NAME.log; one pass or
+# one fail in $results/NAME ("PASSED FAILED SKIPPED"), the log's tail on
+# failure.  Returns CMD's status.
+# shellcheck disable=SC2154 # $logs and $results are the caller's
+stage() {
+	local name=$1 t0=$SECONDS
+	shift
+	if "$@" >"$logs/$name.log" 2>&1; then
+		echo "ok - $name ($((SECONDS - t0)) s)"
+		echo "1 0 0" >"$results/$name"
+	else
+		echo "not ok - $name ($((SECONDS - t0)) s): last lines of $logs/$name.log"
+		tail -n 40 "$logs/$name.log" | sed 's/^/#   /'
+		echo "0 1 0" >"$results/$name"
+		return 1
+	fi
+}
+
+# The selftests that compare with or drive KVM: they need a guest booted
+# with --kvm-ref (its own /dev/kvm).
+KVM_PROGS="kvm_diff_test vmm_test"
+
+# split_progs DIR: the test programs in DIR, as run.sh's "---"-separated
+# program lists, into the caller's arrays plain (the rest) and kvm
+# (KVM_PROGS).
+split_progs() {
+	local t
+	for t in "$1"/*_test; do
+		[ -x "$t" ] || continue
+		if [[ " $KVM_PROGS " == *" $(basename "$t") "* ]]; then
+			[ ${#kvm[@]} -eq 0 ] || kvm+=(---)
+			kvm+=("$t")
+		else
+			[ ${#plain[@]} -eq 0 ] || plain+=(---)
+			plain+=("$t")
+		fi
+	done
+}

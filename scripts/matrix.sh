@@ -26,7 +26,8 @@ mdir=$build/matrix
 mkdir -p "$mdir"
 cd "$top" || exit 1
 
-KVM_PROGS="kvm_diff_test vmm_test"
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 
 # cell name, arch, environment for scripts/guest-kernel.sh
 all_cells=(
@@ -95,7 +96,7 @@ add() {	# add CELLDIR "PASSED FAILED SKIPPED": into CELLDIR/results
 # One x86_64 cell: fetch, build, two boots; times into CELLDIR/times.
 run_cell() {	# run_cell NAME ENV
 	local name=$1 env=$2 c=$mdir/$1-x86_64 t0 tf tb tv kver kdir rc
-	local plain=() kvm=() files=() t
+	local plain=() kvm=() files=()
 	rm -rf "$c"
 	mkdir -p "$c"
 	echo "0 0 0" >"$c/results"
@@ -144,16 +145,7 @@ run_cell() {	# run_cell NAME ENV
 	fi
 	tb=$((SECONDS - t0))
 
-	for t in "$build"/selftests/*_test; do
-		[ -x "$t" ] || continue
-		if [[ " $KVM_PROGS " == *" $(basename "$t") "* ]]; then
-			[ ${#kvm[@]} -eq 0 ] || kvm+=(---)
-			kvm+=("$t")
-		else
-			[ ${#plain[@]} -eq 0 ] || plain+=(---)
-			plain+=("$t")
-		fi
-	done
+	split_progs "$build/selftests"
 	[ ! -x "$build/tools/virqctl" ] || files=(--file "$build/tools/virqctl")
 
 	t0=$SECONDS
