@@ -276,19 +276,28 @@ static int virq_irq_line(struct virq_instance *inst, void __user *argp)
 	struct virq_irq_line line;
 	int ret;
 
+	struct virq_irq_line __user *uline = argp;
+
 	if (copy_from_user(&line, argp, sizeof(line)))
 		return -EFAULT;
 	ret = virq_check_line(&line);
 	if (ret)
 		return ret;
+	/*
+	 * Make sure the status can be written before driving the line, so
+	 * that EFAULT means nothing happened and a retry injects once: write
+	 * back what was read.  (Only a concurrent munmap() or mprotect()
+	 * can make the write after it fail.)
+	 */
+	if (put_user(line.status, &uline->status))
+		return -EFAULT;
 
 	ret = virq_set_irq(inst, line.source, line.op, VIRQ_DRIVER_USER,
 			   &line.status);
 	if (ret)
 		return ret;
 
-	return put_user(line.status,
-			&((struct virq_irq_line __user *)argp)->status);
+	return put_user(line.status, &uline->status);
 }
 
 /*
@@ -319,6 +328,12 @@ static int virq_irq_lines(struct virq_instance *inst, void __user *argp)
 		if (ret)
 			goto out_free;
 	}
+	/* The statuses must be writable before any line moves: see above */
+	if (copy_to_user(u64_to_user_ptr(batch.lines), lines,
+			 array_size(batch.count, sizeof(*lines)))) {
+		ret = -EFAULT;
+		goto out_free;
+	}
 
 	for (done = 0; done < batch.count; done++) {
 		ret = virq_set_irq(inst, lines[done].source, lines[done].op,
@@ -340,6 +355,7 @@ out_free:
 static int virq_signal_msi(struct virq_instance *inst, void __user *argp)
 {
 	const struct virq_chip_ops *ops = inst->view.ops;
+	struct virq_msi __user *umsi_p = argp;
 	struct virq_msi umsi;
 	struct virq_msi_msg msg;
 	int ret, status;
@@ -357,13 +373,16 @@ static int virq_signal_msi(struct virq_instance *inst, void __user *argp)
 	msg.data = umsi.data;
 	msg.devid = umsi.devid;
 	msg.has_devid = umsi.flags & VIRQ_MSI_FLAG_DEVID;
+	/* The status must be writable before the message goes: see above */
+	if (put_user(umsi.status, &umsi_p->status))
+		return -EFAULT;
 
 	ret = ops->signal_msi(inst, &msg, &status);
 	trace_virq_msi(inst->id, msg.address, msg.data, ret ? ret : status);
 	if (ret)
 		return ret;
 
-	return put_user(status, &((struct virq_msi __user *)argp)->status);
+	return put_user(status, &umsi_p->status);
 }
 
 static int virq_set_gsi_routing(struct virq_instance *inst, void __user *argp)

@@ -324,6 +324,50 @@ TEST_F(xics, msi_efault)
 	ASSERT_EQ(EFAULT, errno);
 }
 
+/*
+ * A valid argument in a read-only page: the status cannot be written, so
+ * each call fails with EFAULT before it injects anything, and the same
+ * call from writable memory then injects once.
+ */
+TEST_F(xics, efault_status_injects_nothing)
+{
+	struct virq_irq_line line = { .source = XICS_SRC,
+				      .op = VIRQ_LINE_EDGE };
+	struct virq_msi msi = { .data = XICS_SRC };
+	struct virq_irq_lines b = { .count = 1 };
+	long pg = sysconf(_SC_PAGESIZE);
+	__u64 word;
+	char *ro;
+
+	SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, xics_route(self->fd, XICS_SRC, 0));
+	word = virq_word(self->fd, XICS_SRC);
+	ro = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	memcpy(ro, &line, sizeof(line));
+	memcpy(ro + 64, &msi, sizeof(msi));
+	ASSERT_EQ(0, mprotect(ro, pg, PROT_READ));
+	b.lines = (__u64)(uintptr_t)ro;
+
+	ASSERT_EQ(-1, ioctl(self->fd, VIRQ_IRQ_LINE, ro));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, ioctl(self->fd, VIRQ_IRQ_LINES, &b));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, ioctl(self->fd, VIRQ_SIGNAL_MSI, ro + 64));
+	EXPECT_EQ(EFAULT, errno);
+	/* nothing reached the source or the server */
+	EXPECT_EQ(word, virq_word(self->fd, XICS_SRC));
+	EXPECT_EQ(0, virq_vcpu_lines(self->vfd[0]));
+
+	/* the same call, writable: the interrupt is presented */
+	ASSERT_EQ(0, ioctl(self->fd, VIRQ_IRQ_LINE, &line));
+	EXPECT_EQ(1, line.status);
+	EXPECT_NE(word, virq_word(self->fd, XICS_SRC));
+	EXPECT_EQ(VIRQ_OUT_INT, virq_vcpu_lines(self->vfd[0]));
+	munmap(ro, pg);
+}
+
 /* --- VIRQ_SET_GSI_ROUTING --------------------------------------------- */
 
 TEST_F(xics, gsi_routing)
