@@ -2469,44 +2469,11 @@ static bool options_valid(const struct virq_x86_options *o, u32 nr_sources)
 	return true;
 }
 
-/*
- * VIRQ_CREATE_CHIP, the steps of harness_create_chip() with the module's
- * default max_routes: harness_create_chip() leaves virq_config.max_routes
- * uninitialised (stack garbage; the default routes then fail with
- * -ENOSPC).  Go back to harness_create_chip() once it sets it.
- */
+/* VIRQ_CREATE_CHIP of the fuzzed shape with options @o */
 static int create_chip(const struct virq_x86_options *o)
 {
-	struct virq_chip_config uc = {
-		.family = VIRQ_FAMILY_X86, .nr_vcpus = f.nr_vcpus,
-		.nr_sources = f.nr_sources, .options = (uintptr_t)o,
-		.options_size = sizeof(*o),
-	};
-	struct virq_config cfg = {
-		.family = VIRQ_FAMILY_X86, .nr_vcpus = f.nr_vcpus,
-		.nr_sources = f.nr_sources, .max_routes = MAX_ROUTES,
-	};
-	struct virq_instance *inst = f.inst;
-	void *opts;
-	int ret;
-
-	ret = virq_check_chip_config(&uc, ops, harness_max_vcpus,
-				     harness_max_sources);
-	if (ret)
-		return ret;
-	opts = kzalloc(ops->options_size, GFP_KERNEL_ACCOUNT);
-	if (!opts)
-		return -ENOMEM;
-	memcpy(opts, o, min_t(u32, sizeof(*o), ops->options_size));
-	cfg.options = opts;
-	mutex_lock(&inst->lock);
-	if (inst->view.ops)
-		ret = -EEXIST;
-	else
-		ret = virq_install_chip(inst, &inst->vcpus, ops, &cfg);
-	mutex_unlock(&inst->lock);
-	kfree(opts);
-	return ret;
+	return harness_create_chip(f.inst, ops, f.nr_vcpus, f.nr_sources, o,
+				   sizeof(*o));
 }
 
 /* Decode and create the chip and its vCPUs; the shadows follow */
