@@ -291,7 +291,10 @@ int harness_set_irq(struct virq_instance *inst, u32 source, u32 op,
 
 	if (!ops)
 		return -ENODEV;
-	if (source >= inst->view.nr_sources || op > VIRQ_LINE_EDGE)
+	if (op > VIRQ_LINE_EDGE)
+		return -EINVAL;
+	if (ops->check_source ? ops->check_source(inst, source) :
+	    source >= inst->view.nr_sources)
 		return -EINVAL;
 	if (!atomic)
 		return ops->set_irq(inst, source, op, driver, status);
@@ -317,6 +320,107 @@ int harness_signal_msi(struct virq_instance *inst, u64 address, u32 data,
 	if (!ops->signal_msi)
 		return -EOPNOTSUPP;
 	return ops->signal_msi(inst, &msg, status);
+}
+
+int harness_signal_msi_msg(struct virq_instance *inst,
+			   const struct virq_msi_msg *msg, bool atomic,
+			   int *status)
+{
+	const struct virq_chip_ops *ops = harness_chip_ops(inst);
+	unsigned long flags;
+	int ret;
+
+	if (!ops)
+		return -ENODEV;
+	if (!ops->signal_msi)
+		return -EOPNOTSUPP;
+	if (!msg->has_devid && msg->devid)
+		return -EINVAL;
+	if (!atomic)
+		return ops->signal_msi(inst, msg, status);
+	spin_lock_irqsave(&inst->irqfd_wq_lock, flags);
+	ret = ops->signal_msi(inst, msg, status);
+	spin_unlock_irqrestore(&inst->irqfd_wq_lock, flags);
+	return ret;
+}
+
+/* --- guest memory (guestmem.c) --- */
+
+#define HARNESS_PAGE	4096ULL
+
+int harness_set_memory_region(struct virq_instance *inst, u32 slot, u64 gpa,
+			      u64 size, void *host)
+{
+	u32 i;
+
+	if (slot >= VIRQ_MEMORY_SLOTS)
+		return -EINVAL;
+	if (!size) {
+		if (!inst->memslots[slot].size)
+			return -ENOENT;
+		inst->memslots[slot].size = 0;
+		return 0;
+	}
+	if (gpa % HARNESS_PAGE || size % HARNESS_PAGE ||
+	    (uintptr_t)host % HARNESS_PAGE || gpa + size < gpa)
+		return -EINVAL;
+	if (inst->memslots[slot].size)
+		return -EEXIST;
+	for (i = 0; i < VIRQ_MEMORY_SLOTS; i++) {
+		u64 g = inst->memslots[i].gpa, sz = inst->memslots[i].size;
+
+		if (sz && gpa < g + sz && g < gpa + size)
+			return -EEXIST;
+	}
+	inst->memslots[slot].gpa = gpa;
+	inst->memslots[slot].size = size;
+	inst->memslots[slot].host = host;
+	return 0;
+}
+
+static int harness_guest_copy(struct virq_instance *inst, u64 gpa, void *buf,
+			      size_t len, bool write)
+{
+	inst->nr_guest_copies++;
+	while (len) {
+		void *host = NULL;
+		size_t n = 0;
+		u32 i;
+
+		for (i = 0; i < VIRQ_MEMORY_SLOTS; i++) {
+			u64 g = inst->memslots[i].gpa;
+			u64 sz = inst->memslots[i].size;
+
+			if (sz && gpa >= g && gpa - g < sz) {
+				host = (char *)inst->memslots[i].host +
+				       (gpa - g);
+				n = min_t(u64, len, g + sz - gpa);
+				break;
+			}
+		}
+		if (!host)
+			return -EFAULT;
+		if (write)
+			memcpy(host, buf, n);
+		else
+			memcpy(buf, host, n);
+		gpa += n;
+		buf = (char *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
+int virq_guest_read(struct virq_instance *inst, u64 gpa, void *buf,
+		    size_t len)
+{
+	return harness_guest_copy(inst, gpa, buf, len, false);
+}
+
+int virq_guest_write(struct virq_instance *inst, u64 gpa, const void *buf,
+		     size_t len)
+{
+	return harness_guest_copy(inst, gpa, (void *)buf, len, true);
 }
 
 /* virq_sources(): the core's checks, then a kernel copy of the words */

@@ -35,6 +35,9 @@ extern unsigned int harness_max_routes;	/* the core's max_routes */
  * @eoi_log: the last HARNESS_EOI_LOG sources of virq_notify_eoi()
  * @nr_resample_signals: resamplefd signals of the emulated resamplers
  * @nr_trace_eoi: virq_trace_eoi() calls; @last_trace_eoi its last source
+ * @memslots: guest memory (harness_set_memory_region()): @uaddr is a
+ *	pointer in this process
+ * @nr_guest_copies: virq_guest_read()/virq_guest_write() calls
  */
 struct virq_instance {
 	struct virq_instance_view view;
@@ -48,6 +51,12 @@ struct virq_instance {
 	unsigned long nr_resample_signals;
 	unsigned long nr_trace_eoi;
 	u32 last_trace_eoi;
+	struct {
+		u64 gpa;
+		u64 size;
+		void *host;
+	} memslots[VIRQ_MEMORY_SLOTS];
+	unsigned long nr_guest_copies;
 };
 
 /**
@@ -91,6 +100,16 @@ int harness_set_irq(struct virq_instance *inst, u32 source, u32 op,
 /* VIRQ_SIGNAL_MSI */
 int harness_signal_msi(struct virq_instance *inst, u64 address, u32 data,
 		       int *status);
+/* VIRQ_SIGNAL_MSI with a device id; @atomic as for harness_set_irq() */
+int harness_signal_msi_msg(struct virq_instance *inst,
+			   const struct virq_msi_msg *msg, bool atomic,
+			   int *status);
+/*
+ * VIRQ_SET_MEMORY_REGION with the core's checks; @host is the memory
+ * (page aligned, @size bytes) that guest-physical @gpa maps to.
+ */
+int harness_set_memory_region(struct virq_instance *inst, u32 slot, u64 gpa,
+			      u64 size, void *host);
 /* VIRQ_GET_SOURCES / VIRQ_SET_SOURCES */
 int harness_get_sources(struct virq_instance *inst, u32 first, u32 count,
 			u64 *words);

@@ -16,6 +16,20 @@
 #include "virq.h"
 
 /**
+ * struct virq_memslot - one VIRQ_SET_MEMORY_REGION slot
+ * @gpa: first guest-physical byte
+ * @size: bytes; 0 when the slot is unset
+ * @uaddr: user address of @gpa in @mm
+ * @mm: the address space of the process that set the slot (mmgrab)
+ */
+struct virq_memslot {
+	u64 gpa;
+	u64 size;
+	u64 uaddr;
+	struct mm_struct *mm;
+};
+
+/**
  * struct virq_instance - one VM's interrupt domain (the /dev/virq fd)
  * @view: what models may read; must stay first (see virq_view())
  * @refcount: the instance fd and every vCPU fd hold one reference
@@ -30,6 +44,8 @@
  *	@resamplers
  * @resamplers: active resampling irqfds, RCU-protected list
  * @debugfs: this instance's debugfs directory
+ * @mem_lock: serialises slot changes and guest memory accesses
+ * @memslots: guest memory (guestmem.c)
  */
 struct virq_instance {
 	struct virq_instance_view view;
@@ -45,6 +61,9 @@ struct virq_instance {
 	struct list_head resamplers;
 
 	struct dentry *debugfs;
+
+	struct mutex mem_lock;		/* @memslots */
+	struct virq_memslot memslots[VIRQ_MEMORY_SLOTS];
 };
 
 /**
@@ -107,6 +126,10 @@ int virq_set_irq(struct virq_instance *inst, u32 source, u32 op,
 int virq_create_vcpu(struct virq_instance *inst, void __user *argp);
 void virq_vcpus_free(struct virq_instance *inst);
 
+/* guestmem.c */
+int virq_set_memory_region(struct virq_instance *inst, void __user *argp);
+void virq_memslots_free(struct virq_instance *inst);
+
 /* irqfd.c */
 int virq_irqfd(struct virq_instance *inst, void __user *argp);
 void virq_irqfd_release(struct virq_instance *inst);
@@ -118,6 +141,19 @@ void virq_debugfs_init(void);
 void virq_debugfs_exit(void);
 void virq_debugfs_add(struct virq_instance *inst);
 void virq_debugfs_remove(struct virq_instance *inst);
+
+/*
+ * Does @source name a source of the chip?  The family decides when its
+ * source numbers are not simply 0..nr_sources-1 (GICv3's private ones).
+ */
+static inline bool virq_source_valid(struct virq_instance *inst, u32 source)
+{
+	const struct virq_chip_ops *ops = inst->view.ops;
+
+	if (ops->check_source)
+		return !ops->check_source(inst, source);
+	return source < inst->view.nr_sources;
+}
 
 /* Helpers for the "must be zero" rules of the uAPI */
 static inline bool virq_mem_is_zero(const void *p, size_t len)

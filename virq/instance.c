@@ -43,6 +43,7 @@ int virq_instance_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&inst->irqfds);
 	mutex_init(&inst->irqfd_mutex);
 	INIT_LIST_HEAD(&inst->resamplers);
+	mutex_init(&inst->mem_lock);
 	virq_debugfs_add(inst);
 
 	file->private_data = inst;
@@ -59,10 +60,12 @@ static void virq_instance_free(struct kref *kref)
 	if (ops)
 		ops->destroy(inst);
 	virq_vcpus_free(inst);
+	virq_memslots_free(inst);
 	kfree(inst->options);
 	ida_free(&virq_instance_ida, inst->id);
 	mutex_destroy(&inst->lock);
 	mutex_destroy(&inst->irqfd_mutex);
+	mutex_destroy(&inst->mem_lock);
 	kfree(inst);
 }
 
@@ -257,7 +260,7 @@ int virq_set_irq(struct virq_instance *inst, u32 source, u32 op,
 	const struct virq_chip_ops *ops = inst->view.ops;
 	int ret;
 
-	if (source >= inst->view.nr_sources || op > VIRQ_LINE_EDGE)
+	if (!virq_source_valid(inst, source) || op > VIRQ_LINE_EDGE)
 		return -EINVAL;
 	ret = ops->set_irq(inst, source, op, driver, status);
 	trace_virq_inject(inst->id, source, op, ret ? ret : *status);
@@ -323,7 +326,7 @@ static int virq_irq_lines(struct virq_instance *inst, void __user *argp)
 
 	for (i = 0; i < batch.count; i++) {
 		ret = virq_check_line(&lines[i]);
-		if (!ret && lines[i].source >= inst->view.nr_sources)
+		if (!ret && !virq_source_valid(inst, lines[i].source))
 			ret = -EINVAL;
 		if (ret)
 			goto out_free;
@@ -674,6 +677,8 @@ long virq_instance_ioctl(struct file *file, unsigned int cmd,
 		return virq_get_family(argp);
 	case VIRQ_CREATE_CHIP:
 		return virq_create_chip(inst, argp);
+	case VIRQ_SET_MEMORY_REGION:
+		return virq_set_memory_region(inst, argp);
 	case VIRQ_CREATE_VCPU:
 	case VIRQ_IRQ_LINE:
 	case VIRQ_IRQ_LINES:

@@ -40,7 +40,9 @@
  * @inst: owning instance
  * @eventfd: the trigger
  * @resamplefd: signalled on EOI; NULL unless resampling
- * @source: the source it drives
+ * @source: the source it drives (0 for an MSI irqfd)
+ * @msi: the message an MSI irqfd sends (VIRQ_IRQFD_FLAG_MSI)
+ * @is_msi: it sends @msi rather than driving @source
  * @wait: our entry on the eventfd's wait queue
  * @pt: poll table used once, to find that wait queue
  * @list: link in inst->irqfds; empty once deactivated
@@ -52,6 +54,8 @@ struct virq_kernel_irqfd {
 	struct eventfd_ctx *eventfd;
 	struct eventfd_ctx *resamplefd;
 	u32 source;
+	struct virq_msi_msg msi;
+	bool is_msi;
 	wait_queue_entry_t wait;
 	poll_table pt;
 	struct list_head list;
@@ -65,7 +69,10 @@ static void virq_irqfd_inject(struct virq_kernel_irqfd *irqfd)
 {
 	int status;
 
-	if (irqfd->resamplefd)
+	if (irqfd->is_msi)
+		irqfd->inst->view.ops->signal_msi(irqfd->inst, &irqfd->msi,
+						  &status);
+	else if (irqfd->resamplefd)
 		virq_set_irq(irqfd->inst, irqfd->source, VIRQ_LINE_SET,
 			     VIRQ_DRIVER_RESAMPLE, &status);
 	else
@@ -178,6 +185,33 @@ static bool virq_eventfd_bound(struct virq_instance *inst,
 	return found;
 }
 
+static void virq_irqfd_msg(const struct virq_irqfd *args,
+			   struct virq_msi_msg *msg)
+{
+	msg->address = (u64)args->msi.address_hi << 32 | args->msi.address_lo;
+	msg->data = args->msi.data;
+	msg->devid = args->msi.devid;
+	msg->has_devid = args->flags & VIRQ_IRQFD_FLAG_MSI_DEVID;
+}
+
+/* The generic and the family's checks of an MSI irqfd's message */
+static int virq_irqfd_check_msi(struct virq_instance *inst,
+				const struct virq_irqfd *args)
+{
+	const struct virq_chip_ops *ops = inst->view.ops;
+	struct virq_msi_msg msg;
+
+	if (args->source || (args->flags & (VIRQ_IRQFD_FLAG_RESAMPLE |
+					     VIRQ_IRQFD_FLAG_DEASSIGN)))
+		return -EINVAL;
+	if (!(args->flags & VIRQ_IRQFD_FLAG_MSI_DEVID) && args->msi.devid)
+		return -EINVAL;
+	if (!ops->signal_msi)
+		return -EOPNOTSUPP;
+	virq_irqfd_msg(args, &msg);
+	return ops->check_msi ? ops->check_msi(inst, &msg) : 0;
+}
+
 static int virq_irqfd_assign(struct virq_instance *inst,
 			     const struct virq_irqfd *args)
 {
@@ -192,6 +226,10 @@ static int virq_irqfd_assign(struct virq_instance *inst,
 		return -ENOMEM;
 	irqfd->inst = inst;
 	irqfd->source = args->source;
+	if (args->flags & VIRQ_IRQFD_FLAG_MSI) {
+		irqfd->is_msi = true;
+		virq_irqfd_msg(args, &irqfd->msi);
+	}
 	INIT_LIST_HEAD(&irqfd->list);
 	INIT_LIST_HEAD(&irqfd->resample_link);
 	INIT_WORK(&irqfd->shutdown, virq_irqfd_shutdown);
@@ -296,16 +334,27 @@ int virq_irqfd(struct virq_instance *inst, void __user *argp)
 	if (copy_from_user(&args, argp, sizeof(args)))
 		return -EFAULT;
 	if (args.flags & ~(VIRQ_IRQFD_FLAG_DEASSIGN |
-			   VIRQ_IRQFD_FLAG_RESAMPLE))
-		return -EINVAL;
-	if (!virq_mem_is_zero(args.padding, sizeof(args.padding)))
+			   VIRQ_IRQFD_FLAG_RESAMPLE |
+			   VIRQ_IRQFD_FLAG_MSI | VIRQ_IRQFD_FLAG_MSI_DEVID))
 		return -EINVAL;
 	if (!(args.flags & VIRQ_IRQFD_FLAG_RESAMPLE) && args.resamplefd)
+		return -EINVAL;
+	if (args.flags & VIRQ_IRQFD_FLAG_MSI) {
+		int ret = virq_irqfd_check_msi(inst, &args);
+
+		if (ret)
+			return ret;
+		return virq_irqfd_assign(inst, &args);
+	}
+	if ((args.flags & VIRQ_IRQFD_FLAG_MSI_DEVID) ||
+	    !virq_mem_is_zero(args.padding, sizeof(args.padding)))
 		return -EINVAL;
 	if ((args.flags & VIRQ_IRQFD_FLAG_DEASSIGN) &&
 	    (args.flags & VIRQ_IRQFD_FLAG_RESAMPLE))
 		return -EINVAL;
-	if (args.source >= inst->view.nr_sources)
+	/* Deassign finds MSI irqfds by source 0, which no family refuses */
+	if (!virq_source_valid(inst, args.source) &&
+	    !((args.flags & VIRQ_IRQFD_FLAG_DEASSIGN) && !args.source))
 		return -EINVAL;
 
 	if (args.flags & VIRQ_IRQFD_FLAG_DEASSIGN)

@@ -104,6 +104,11 @@ struct virq_call_args {
  *	@driver; the core has checked @source < nr_sources and @op.  Stores
  *	a virq_irq_line.status value in *@status.
  * @signal_msi: (atomic) deliver an MSI
+ * @check_msi: 0 if @signal_msi would accept the form of @msg (address,
+ *	device id), else -EINVAL; for VIRQ_IRQFD_FLAG_MSI at assign time.
+ *	NULL: every message is accepted
+ * @check_source: 0 if @source names a source of this chip, else -EINVAL.
+ *	NULL: the sources are 0..nr_sources-1.  (atomic)
  * @get_sources: fill @count words from @first
  * @set_sources: validate all @count words, then apply them; on error
  *	nothing has changed
@@ -154,6 +159,9 @@ struct virq_chip_ops {
 		       enum virq_driver driver, int *status);
 	int (*signal_msi)(struct virq_instance *inst,
 			  const struct virq_msi_msg *msg, int *status);
+	int (*check_msi)(struct virq_instance *inst,
+			 const struct virq_msi_msg *msg);
+	int (*check_source)(struct virq_instance *inst, u32 source);
 
 	int (*get_sources)(struct virq_instance *inst, u32 first, u32 count,
 			   u64 *words);
@@ -258,6 +266,19 @@ struct virq_notifier;
 struct virq_notifier *virq_notifier_get(int fd);
 void virq_notifier_signal(struct virq_notifier *n);
 void virq_notifier_put(struct virq_notifier *n);
+
+/*
+ * Guest memory (VIRQ_SET_MEMORY_REGION): copy @len bytes between @buf and
+ * guest-physical address @gpa.  Process context only (may sleep; never
+ * from an irqfd wakeup or with a spinlock held).  Return: 0, -EFAULT if
+ * any byte of the range is outside the regions or the copy faults.  The
+ * access goes through the address space of the process that set the
+ * region, whichever process makes the ioctl.
+ */
+int virq_guest_read(struct virq_instance *inst, u64 gpa, void *buf,
+		    size_t len);
+int virq_guest_write(struct virq_instance *inst, u64 gpa, const void *buf,
+		     size_t len);
 
 /* Tracing hooks: models report what the guest acknowledged and ended. */
 void virq_trace_ack(struct virq_vcpu *vcpu, u64 id);

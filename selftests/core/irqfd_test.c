@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VIRQ_IRQFD: validation, delivery, deassign, teardown on eventfd close,
+ * VIRQ_IRQFD: validation, delivery (sources and MSIs), deassign, teardown
+ * on eventfd close,
  * resampling on an LSI, and a race of assign/deassign/close against the
  * instance going away.
  */
@@ -164,6 +165,76 @@ TEST_F(xics, source_range)
 	}
 	ASSERT_EQ(0, do_irqfd(self->fd, irqfd_args(self->efd,
 						   XICS_NR_SOURCES - 1, 0)));
+}
+
+static struct virq_irqfd msi_args(int efd, __u32 data, __u32 flags)
+{
+	struct virq_irqfd a = {
+		.fd = efd,
+		.flags = VIRQ_IRQFD_FLAG_MSI | flags,
+		.msi.data = data,
+	};
+
+	return a;
+}
+
+TEST_F(xics, msi_invalid)
+{
+	struct virq_irqfd a;
+
+	SKIP_IF_SETUP_SKIPPED();
+	/* an MSI irqfd has no source */
+	a = msi_args(self->efd, XICS_SRC, 0);
+	a.source = XICS_SRC;
+	IRQFD_FAILS(a, EINVAL);
+	/* nor resampling, nor a resamplefd */
+	IRQFD_FAILS(msi_args(self->efd, XICS_SRC, VIRQ_IRQFD_FLAG_RESAMPLE),
+		    EINVAL);
+	a = msi_args(self->efd, XICS_SRC, 0);
+	a.resamplefd = self->rfd;
+	IRQFD_FAILS(a, EINVAL);
+	/* a device id needs its flag, the flag needs MSI */
+	a = msi_args(self->efd, XICS_SRC, 0);
+	a.msi.devid = 1;
+	IRQFD_FAILS(a, EINVAL);
+	IRQFD_FAILS(irqfd_args(self->efd, XICS_SRC,
+			       VIRQ_IRQFD_FLAG_MSI_DEVID), EINVAL);
+	/* deassign goes by source 0, without the MSI flags */
+	IRQFD_FAILS(msi_args(self->efd, XICS_SRC, VIRQ_IRQFD_FLAG_DEASSIGN),
+		    EINVAL);
+	/* XICS checks the message: data is a source number */
+	IRQFD_FAILS(msi_args(self->efd, 0, 0), EINVAL);
+	IRQFD_FAILS(msi_args(self->efd, VIRQ_XICS_IPI, 0), EINVAL);
+	IRQFD_FAILS(msi_args(self->efd, XICS_NR_SOURCES, 0), EINVAL);
+	/* none of it bound the eventfd */
+	ASSERT_EQ(0, do_irqfd(self->fd, msi_args(self->efd, XICS_SRC, 0)));
+}
+
+TEST_F(xics, msi_delivers_deassign_stops)
+{
+	__u64 cnt;
+
+	SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, xics_route(self->fd, XICS_SRC, 0));
+	ASSERT_EQ(0, do_irqfd(self->fd, msi_args(self->efd, XICS_SRC, 0)));
+	/* the eventfd is taken, whatever the kind of irqfd */
+	IRQFD_FAILS(irqfd_args(self->efd, XICS_SRC + 1, 0), EBUSY);
+
+	ASSERT_EQ(0, signal_efd(self->efd));
+	EXPECT_EQ(VIRQ_OUT_INT, virq_vcpu_lines(self->vfd[0]));
+	EXPECT_EQ(0xff000000ULL | XICS_SRC, ack_eoi(self->vfd[0]));
+	ASSERT_EQ(0, signal_efd(self->efd));
+	EXPECT_EQ(0xff000000ULL | XICS_SRC, ack_eoi(self->vfd[0]));
+
+	/* the source number does not find it; source 0 does */
+	IRQFD_FAILS(irqfd_args(self->efd, XICS_SRC, VIRQ_IRQFD_FLAG_DEASSIGN),
+		    ENOENT);
+	ASSERT_EQ(0, do_irqfd(self->fd, irqfd_args(self->efd, 0,
+						   VIRQ_IRQFD_FLAG_DEASSIGN)));
+	ASSERT_EQ(0, signal_efd(self->efd));
+	EXPECT_EQ(0, virq_vcpu_lines(self->vfd[0]));
+	ASSERT_EQ(sizeof(cnt), read(self->efd, &cnt, sizeof(cnt)));
+	EXPECT_EQ(1, cnt);
 }
 
 TEST_F(xics, busy_and_enoent)

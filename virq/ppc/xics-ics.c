@@ -344,6 +344,12 @@ static int xics_signal_msi(struct virq_instance *inst,
 			   VIRQ_DRIVER_USER, status);
 }
 
+static int xics_check_msi(struct virq_instance *inst,
+			  const struct virq_msi_msg *msg)
+{
+	return xics_source_valid(xics_of(inst), msg->data) ? 0 : -EINVAL;
+}
+
 /**
  * virq_xics_ics_eoi() - the ICS side of H_EOI for source @irq
  * @xics: the chip
@@ -1019,6 +1025,7 @@ const struct virq_chip_ops virq_xics_ops = {
 
 	.set_irq		= xics_set_irq,
 	.signal_msi		= xics_signal_msi,
+	.check_msi		= xics_check_msi,
 
 	.get_sources		= xics_get_sources,
 	.set_sources		= xics_set_sources,

@@ -52,7 +52,11 @@
 #define VIRQ_FEATURE_ROUTE_UPDATE	(1ULL << 6)
 /* VIRQ_GET_CHIP and VIRQ_VCPU_GET_ID: an instance describes itself */
 #define VIRQ_FEATURE_INTROSPECT		(1ULL << 7)
-#define VIRQ_FEATURE_ALL		((1ULL << 8) - 1)
+/* VIRQ_SET_MEMORY_REGION: models may read and write guest memory */
+#define VIRQ_FEATURE_GUEST_MEMORY	(1ULL << 8)
+/* VIRQ_IRQFD_FLAG_MSI: an irqfd that signals an MSI */
+#define VIRQ_FEATURE_IRQFD_MSI		(1ULL << 9)
+#define VIRQ_FEATURE_ALL		((1ULL << 10) - 1)
 
 /**
  * struct virq_api - VIRQ_GET_API argument
@@ -239,24 +243,42 @@ struct virq_msi {
 
 #define VIRQ_IRQFD_FLAG_DEASSIGN	(1U << 0)
 #define VIRQ_IRQFD_FLAG_RESAMPLE	(1U << 1)
+#define VIRQ_IRQFD_FLAG_MSI		(1U << 2)	/* signal @msi, not @source */
+#define VIRQ_IRQFD_FLAG_MSI_DEVID	(1U << 3)	/* @msi.devid is valid */
 
 /**
  * struct virq_irqfd - VIRQ_IRQFD argument
  * @fd:		(in) eventfd whose writes inject an interrupt on @source
- * @source:	(in) source number (as in virq_irq_line.source)
+ * @source:	(in) source number (as in virq_irq_line.source); 0 with
+ *		VIRQ_IRQFD_FLAG_MSI
  * @flags:	(in) VIRQ_IRQFD_FLAG_*.  Without RESAMPLE every signal is an
  *		edge.  With RESAMPLE the eventfd raises @source as a level
  *		line and, when the guest ends the interrupt (EOI), virq lowers
- *		it again and signals @resamplefd.
+ *		it again and signals @resamplefd.  With MSI every signal
+ *		sends the message @msi as VIRQ_SIGNAL_MSI would (not with
+ *		RESAMPLE); MSI_DEVID only with MSI.
  * @resamplefd:	(in) eventfd for VIRQ_IRQFD_FLAG_RESAMPLE, else must be 0
- * @padding:	(in) must be 0
+ * @msi:	(in) with VIRQ_IRQFD_FLAG_MSI: the message (@msi.devid must
+ *		be 0 without VIRQ_IRQFD_FLAG_MSI_DEVID); else every byte of
+ *		@padding must be 0.  The message is checked when the irqfd is
+ *		assigned (EINVAL if VIRQ_SIGNAL_MSI would refuse its form).
+ *		Deassign matches @fd and @source only.
+ * @padding:	(in) see @msi
  */
 struct virq_irqfd {
 	__u32 fd;
 	__u32 source;
 	__u32 flags;
 	__u32 resamplefd;
-	__u8 padding[16];
+	union {
+		struct {
+			__u32 address_lo;
+			__u32 address_hi;
+			__u32 data;
+			__u32 devid;
+		} msi;
+		__u8 padding[16];
+	};
 };
 
 /* --- GSI routing (instance fd, x86 family only) ---------------------------- */
@@ -340,6 +362,34 @@ struct virq_route_update {
 	__u32 op;
 	__u32 flags;
 	struct virq_route route;
+};
+
+/* --- Guest memory (instance fd) ------------------------------------------- */
+
+#define VIRQ_MEMORY_SLOTS	32
+
+/**
+ * struct virq_memory_region - VIRQ_SET_MEMORY_REGION argument: a range of
+ * guest-physical memory the models may read and write (GICv3: LPI
+ * property and pending tables, ITS tables and command queue), laid out as
+ * struct kvm_userspace_memory_region
+ * @slot:	(in) 0..VIRQ_MEMORY_SLOTS-1
+ * @flags:	(in) must be 0
+ * @guest_phys_addr: (in) first guest-physical byte, page aligned
+ * @memory_size: (in) bytes, a multiple of the page size; 0 deletes the slot
+ * @userspace_addr: (in) where the calling process maps it, page aligned
+ *
+ * The mapping belongs to the process that makes this call: the models
+ * reach it through that process's address space, also when a tool in
+ * another process (virqctl) makes the ioctl that needs it.  A slot is
+ * set once; to move it, delete it first.  Slots must not overlap.
+ */
+struct virq_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
 };
 
 /* --- Source state (instance fd) -------------------------------------------- */
@@ -592,6 +642,13 @@ struct virq_access {
  * options do not fit and the bytes that do not are not zero).
  */
 #define VIRQ_GET_CHIP		_IOWR(VIRQIO, 0x11, struct virq_chip_config)
+/*
+ * VIRQ_SET_MEMORY_REGION: EINVAL (slot, flags, alignment, a range that
+ * wraps or a userspace_addr that is not a user address), EEXIST (the
+ * slot is set, or the range overlaps another slot's), ENOENT (delete of
+ * an unset slot), ENOMEM.  Works before VIRQ_CREATE_CHIP too.
+ */
+#define VIRQ_SET_MEMORY_REGION	_IOW(VIRQIO, 0x12, struct virq_memory_region)
 
 /* vCPU fd */
 
