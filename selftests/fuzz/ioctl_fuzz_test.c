@@ -191,6 +191,7 @@ static void fuzz_instance(struct thread_ctx *t, int fd)
 		struct virq_sources src;
 		struct virq_attr attr;
 		struct virq_call call;
+		struct virq_memory_region mem;
 		unsigned char raw[256];
 	} a;
 	unsigned long cmd;
@@ -249,9 +250,14 @@ static void fuzz_instance(struct thread_ctx *t, int fd)
 		cmd = VIRQ_IRQFD;
 		a.irqfd.fd = rnd_below(t, 8) ? efd : (int)rnd_val(t, 64);
 		a.irqfd.source = rnd_val(t, 4096);
-		a.irqfd.flags = rnd_below(t, 4);
+		a.irqfd.flags = rnd_below(t, 16);
 		if (a.irqfd.flags & VIRQ_IRQFD_FLAG_RESAMPLE)
 			a.irqfd.resamplefd = pick_fd(t, FD_EVENTFD);
+		if (a.irqfd.flags & VIRQ_IRQFD_FLAG_MSI) {
+			a.irqfd.source = rnd_below(t, 4) ? 0 : a.irqfd.source;
+			a.irqfd.msi.data = rnd_val(t, 4096);
+			a.irqfd.msi.address_lo = 0xfee00000 | rnd_val(t, 4096);
+		}
 		break;
 	}
 	case 8:
@@ -295,6 +301,17 @@ static void fuzz_instance(struct thread_ctx *t, int fd)
 		a.attr.addr = rnd_ptr(t, 64);
 		break;
 	case 13:
+		if (rnd_below(t, 8) == 0) {
+			/* guest memory: this thread's scratch page or junk */
+			cmd = VIRQ_SET_MEMORY_REGION;
+			a.mem.slot = rnd_val(t, VIRQ_MEMORY_SLOTS + 1);
+			a.mem.guest_phys_addr = rnd_val(t, 16) << 12;
+			a.mem.memory_size = rnd_below(t, 3) << 12;
+			a.mem.userspace_addr = rnd_below(t, 4) ?
+				((uintptr_t)t->scratch & ~4095UL) :
+				rnd_ptr(t, 4096);
+			break;
+		}
 		if (rnd_below(t, 4) == 0) {
 			cmd = VIRQ_GET_CHIP;
 			a.cfg.flags = rnd_below(t, 8) ? 0 : rnd_val(t, 4);
