@@ -201,8 +201,7 @@ static int virq_irqfd_check_msi(struct virq_instance *inst,
 	const struct virq_chip_ops *ops = inst->view.ops;
 	struct virq_msi_msg msg;
 
-	if (args->source || (args->flags & (VIRQ_IRQFD_FLAG_RESAMPLE |
-					     VIRQ_IRQFD_FLAG_DEASSIGN)))
+	if (args->source || (args->flags & VIRQ_IRQFD_FLAG_RESAMPLE))
 		return -EINVAL;
 	if (!(args->flags & VIRQ_IRQFD_FLAG_MSI_DEVID) && args->msi.devid)
 		return -EINVAL;
@@ -344,6 +343,9 @@ int virq_irqfd(struct virq_instance *inst, void __user *argp)
 
 		if (ret)
 			return ret;
+		/* The struct that assigned it deassigns it: by fd, source 0 */
+		if (args.flags & VIRQ_IRQFD_FLAG_DEASSIGN)
+			return virq_irqfd_deassign(inst, &args);
 		return virq_irqfd_assign(inst, &args);
 	}
 	if ((args.flags & VIRQ_IRQFD_FLAG_MSI_DEVID) ||

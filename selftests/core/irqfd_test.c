@@ -199,9 +199,8 @@ TEST_F(xics, msi_invalid)
 	IRQFD_FAILS(a, EINVAL);
 	IRQFD_FAILS(irqfd_args(self->efd, XICS_SRC,
 			       VIRQ_IRQFD_FLAG_MSI_DEVID), EINVAL);
-	/* deassign goes by source 0, without the MSI flags */
-	IRQFD_FAILS(msi_args(self->efd, XICS_SRC, VIRQ_IRQFD_FLAG_DEASSIGN),
-		    EINVAL);
+	/* a deassign with the message checks it as an assign does */
+	IRQFD_FAILS(msi_args(self->efd, 0, VIRQ_IRQFD_FLAG_DEASSIGN), EINVAL);
 	/* XICS checks the message: data is a source number */
 	IRQFD_FAILS(msi_args(self->efd, 0, 0), EINVAL);
 	IRQFD_FAILS(msi_args(self->efd, VIRQ_XICS_IPI, 0), EINVAL);
@@ -231,6 +230,13 @@ TEST_F(xics, msi_delivers_deassign_stops)
 		    ENOENT);
 	ASSERT_EQ(0, do_irqfd(self->fd, irqfd_args(self->efd, 0,
 						   VIRQ_IRQFD_FLAG_DEASSIGN)));
+	IRQFD_FAILS(irqfd_args(self->efd, 0, VIRQ_IRQFD_FLAG_DEASSIGN), ENOENT);
+	/* the struct that assigned it also deassigns it */
+	ASSERT_EQ(0, do_irqfd(self->fd, msi_args(self->efd, XICS_SRC, 0)));
+	ASSERT_EQ(0, do_irqfd(self->fd, msi_args(self->efd, XICS_SRC,
+						 VIRQ_IRQFD_FLAG_DEASSIGN)));
+	IRQFD_FAILS(msi_args(self->efd, XICS_SRC, VIRQ_IRQFD_FLAG_DEASSIGN),
+		    ENOENT);
 	ASSERT_EQ(0, signal_efd(self->efd));
 	EXPECT_EQ(0, virq_vcpu_lines(self->vfd[0]));
 	ASSERT_EQ(sizeof(cnt), read(self->efd, &cnt, sizeof(cnt)));

@@ -262,7 +262,8 @@ struct virq_msi {
  *		be 0 without VIRQ_IRQFD_FLAG_MSI_DEVID); else every byte of
  *		@padding must be 0.  The message is checked when the irqfd is
  *		assigned (EINVAL if VIRQ_SIGNAL_MSI would refuse its form).
- *		Deassign matches @fd and @source only.
+ *		Deassign matches @fd and @source only (an MSI irqfd: with
+ *		@source 0, and either the message or zero padding).
  * @padding:	(in) see @msi
  */
 struct virq_irqfd {
