@@ -51,6 +51,9 @@ static const struct virq_chip_ops *const virq_families[] = {
 #if IS_ENABLED(CONFIG_VIRQ_X86)
 	&virq_x86_ops,
 #endif
+#if IS_ENABLED(CONFIG_VIRQ_GICV3)
+	&virq_gicv3_ops,
+#endif
 #if IS_ENABLED(CONFIG_VIRQ_XICS)
 	&virq_xics_ops,
 #endif

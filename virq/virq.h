@@ -287,5 +287,6 @@ void virq_trace_eoi(struct virq_instance *inst, u32 source);
 /* Model registration, from the family's init function */
 extern const struct virq_chip_ops virq_xics_ops;
 extern const struct virq_chip_ops virq_x86_ops;
+extern const struct virq_chip_ops virq_gicv3_ops;
 
 #endif /* _VIRQ_VIRQ_H */

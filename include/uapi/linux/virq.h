@@ -178,7 +178,12 @@ struct virq_vcpu_create {
 
 /* virq_irq_line.status values other than a count of vCPUs */
 #define VIRQ_STATUS_COALESCED	0	/* merged into one already pending */
-#define VIRQ_STATUS_MASKED	(-1)	/* masked or disabled: latched, not sent */
+/*
+ * masked or disabled (latched if the family latches), or dropped by a
+ * translation (an x86 remapping fault, an MSI the GICv3 ITS cannot
+ * translate): not sent
+ */
+#define VIRQ_STATUS_MASKED	(-1)
 
 /**
  * struct virq_irq_line - one injection (VIRQ_IRQ_LINE, VIRQ_IRQ_LINES)
@@ -188,7 +193,9 @@ struct virq_vcpu_create {
  * @status:	(out) delivery status, in the spirit of KVM_IRQ_LINE_STATUS:
  *		> 0: presented to that many vCPUs; VIRQ_STATUS_COALESCED: it
  *		was already pending, or is held behind a higher priority;
- *		VIRQ_STATUS_MASKED: masked, latched if the family latches.
+ *		VIRQ_STATUS_MASKED: masked, latched if the family latches,
+ *		or dropped by a translation (remapping fault, no ITS
+ *		mapping).
  *		A VIRQ_LINE_RESET reports VIRQ_STATUS_COALESCED.
  */
 struct virq_irq_line {
@@ -579,11 +586,14 @@ struct virq_access {
  * family refuses), EEXIST (index or arch_id taken), ENOMEM, EMFILE, ENFILE.
  */
 #define VIRQ_CREATE_VCPU	_IOW(VIRQIO, 0x03, struct virq_vcpu_create)
-/* VIRQ_IRQ_LINE: one injection.  EINVAL (flags, op, source), ENOMEM. */
+/*
+ * VIRQ_IRQ_LINE: one injection.  EINVAL (flags, op, source), ENOMEM,
+ * ESRCH (GICv3: no vCPU for a resident or private source).
+ */
 #define VIRQ_IRQ_LINE		_IOWR(VIRQIO, 0x04, struct virq_irq_line)
 /*
  * VIRQ_IRQ_LINES: a batch; returns the number applied.  EINVAL (count,
- * any entry's flags, op or source), ENOMEM.
+ * any entry's flags, op or source), ENOMEM, ESRCH (as VIRQ_IRQ_LINE).
  */
 #define VIRQ_IRQ_LINES		_IOW(VIRQIO, 0x05, struct virq_irq_lines)
 /* VIRQ_SIGNAL_MSI: EINVAL (flags, message), EOPNOTSUPP, ENOMEM. */
@@ -613,8 +623,9 @@ struct virq_access {
 /*
  * VIRQ_SET_ATTR: EINVAL (flags, padding, a value the family refuses,
  * among them a file that is not an eventfd), EBADF (a file descriptor in
- * the value is not open: x86 VIRQ_X86_GRP_IR_FAULT attr 1), E2BIG (size
- * above VIRQ_ATTR_MAX_SIZE), ENXIO, ENOMEM.
+ * the value is not open: x86 VIRQ_X86_GRP_IR_FAULT attr 1), EBUSY (GICv3:
+ * an ITS register or the ITS tables restored while the ITS is enabled),
+ * E2BIG (size above VIRQ_ATTR_MAX_SIZE), ENXIO, ENOMEM.
  */
 #define VIRQ_SET_ATTR		_IOW(VIRQIO, 0x0c, struct virq_attr)
 /* VIRQ_HAS_ATTR: 0 if known.  EINVAL (flags, padding), ENXIO. */
@@ -665,7 +676,11 @@ struct virq_access {
  * register refuses), ENXIO (no register of the chip there).
  */
 #define VIRQ_VCPU_ACCESS	_IOWR(VIRQIO, 0x42, struct virq_access)
-/* VIRQ_VCPU_CALL: EINVAL (flags), EOPNOTSUPP (the VMM handles the call). */
+/*
+ * VIRQ_VCPU_CALL: EINVAL (flags, a call's argument the family refuses),
+ * EOPNOTSUPP (the VMM handles the call), EBUSY (GICv3 LOAD: the physical
+ * CPU or the vCPU is taken).
+ */
 #define VIRQ_VCPU_CALL		_IOWR(VIRQIO, 0x43, struct virq_call)
 /* VIRQ_VCPU_GET_ATTR: as VIRQ_GET_ATTR. */
 #define VIRQ_VCPU_GET_ATTR	_IOWR(VIRQIO, 0x44, struct virq_attr)
@@ -1057,5 +1072,188 @@ struct virq_x86_tsc {
 #define VIRQ_X86_PIO_PIC_MASTER		0x20	/* and 0x21 */
 #define VIRQ_X86_PIO_PIC_SLAVE		0xa0	/* and 0xa1 */
 #define VIRQ_X86_PIO_ELCR		0x4d0	/* and 0x4d1 */
+
+/* --- GICv3 family ------------------------------------------------------------ */
+
+/*
+ * A GICv3 with a single security state (GICD_CTLR.DS = 1, affinity
+ * routing always on), as KVM's vgic-v3 presents it: a distributor, one
+ * redistributor per vCPU, the system-register CPU interface and,
+ * optionally, an ITS.  5 bits of priority and of preemption (the low 3
+ * bits of every priority field are RAZ/WI), 2 interrupt groups: group 0
+ * is signalled as VIRQ_OUT_FIQ, group 1 as VIRQ_OUT_INT.
+ *
+ * Sources (virq_irq_line.source, virq_irqfd.source) are flat INTIDs for
+ * SPIs: 32..nr_sources-1 (INTIDs 1020-1023 are special and never
+ * sources).  nr_sources = 32 + the number of SPIs: a multiple of 32,
+ * 64..1024 (so at most 988 usable SPIs).  The private INTIDs 0-31 of
+ * one vCPU are named with VIRQ_GICV3_SOURCE_PRIVATE(vcpu index, intid);
+ * VIRQ_GICV3_SOURCE_RESIDENT(pcpu, intid) names PPI @intid (16-31) of
+ * whichever vCPU is loaded on physical CPU @pcpu (VIRQ_GICV3_CALL_LOAD)
+ * at the moment of the injection (ESRCH when none is; also for a
+ * PRIVATE source of a vCPU not created yet).  SGIs (0-15)
+ * take VIRQ_LINE_EDGE only (as a GICR_ISPENDR0 write).  LPIs (8192 and
+ * up) are not sources: they come from MSIs through the ITS or from
+ * GICR_SETLPIR.
+ */
+#define VIRQ_GICV3_NR_PRIVATE		32
+#define VIRQ_GICV3_MAX_SOURCES		1024
+#define VIRQ_GICV3_FIRST_LPI		8192
+#define VIRQ_GICV3_SPURIOUS		1023
+#define VIRQ_GICV3_SOURCE_TYPE_SHIFT	28
+#define VIRQ_GICV3_SOURCE_TARGET_SHIFT	12	/* 16 bits */
+#define VIRQ_GICV3_SOURCE_INTID_MASK	0x3ffU
+#define VIRQ_GICV3_SOURCE_TYPE_SPI	0
+#define VIRQ_GICV3_SOURCE_TYPE_PRIVATE	1
+#define VIRQ_GICV3_SOURCE_TYPE_RESIDENT	2
+#define VIRQ_GICV3_SOURCE_PRIVATE(vcpu, intid)				\
+	((VIRQ_GICV3_SOURCE_TYPE_PRIVATE << VIRQ_GICV3_SOURCE_TYPE_SHIFT) | \
+	 ((vcpu) << VIRQ_GICV3_SOURCE_TARGET_SHIFT) | (intid))
+#define VIRQ_GICV3_SOURCE_RESIDENT(pcpu, intid)				\
+	((VIRQ_GICV3_SOURCE_TYPE_RESIDENT << VIRQ_GICV3_SOURCE_TYPE_SHIFT) | \
+	 ((pcpu) << VIRQ_GICV3_SOURCE_TARGET_SHIFT) | (intid))
+
+/*
+ * vCPU arch_id: the affinity fields of the vCPU's MPIDR_EL1, in that
+ * register's layout (Aff0 bits 7:0, Aff1 15:8, Aff2 23:16, Aff3 39:32);
+ * every other bit must be 0.
+ */
+#define VIRQ_GICV3_MPIDR_MASK		0xff00ffffffULL
+
+/* Frame sizes and the defaults of QEMU's virt machine */
+#define VIRQ_GICV3_DIST_SIZE		0x10000ULL
+#define VIRQ_GICV3_REDIST_SIZE		0x20000ULL	/* RD + SGI frame */
+#define VIRQ_GICV3_ITS_SIZE		0x20000ULL	/* control + translation */
+#define VIRQ_GICV3_DEFAULT_DIST_BASE	0x08000000ULL
+#define VIRQ_GICV3_DEFAULT_ITS_BASE	0x08080000ULL
+#define VIRQ_GICV3_DEFAULT_REDIST_BASE	0x080a0000ULL
+#define VIRQ_GICV3_GITS_TRANSLATER	0x10040ULL	/* from the ITS base */
+#define VIRQ_GICV3_GICD_SETSPI_NSR	0x40ULL		/* from the dist base */
+
+/* Family feature bits (virq_family_info.features) */
+#define VIRQ_GICV3_FEATURE_ITS		(1ULL << 0)
+#define VIRQ_GICV3_FEATURE_LPIS		(1ULL << 1)
+#define VIRQ_GICV3_FEATURE_RESIDENT	(1ULL << 2)	/* LOAD/PUT, RESIDENT sources */
+
+#define VIRQ_GICV3_OPT_LPIS		(1U << 0)	/* GICR_TYPER.PLPIS */
+#define VIRQ_GICV3_OPT_ITS		(1U << 1)	/* an ITS; implies LPIS */
+#define VIRQ_GICV3_OPT_ALL		((1U << 2) - 1)
+
+/**
+ * struct virq_gicv3_options - VIRQ_CREATE_CHIP options of the GICv3 family
+ * @flags:	(in) VIRQ_GICV3_OPT_*
+ * @lpi_bits:	(in) INTID bits (GICD_TYPER.IDbits + 1) with LPIs: 14..20,
+ *		0: 16.  LPIs are 8192..2^lpi_bits-1.  Must be 0 without LPIs.
+ * @dist_base:	(in) distributor frame; 0: VIRQ_GICV3_DEFAULT_DIST_BASE
+ * @redist_base: (in) redistributor of vCPU index i at @redist_base +
+ *		i * VIRQ_GICV3_REDIST_SIZE; 0: VIRQ_GICV3_DEFAULT_REDIST_BASE
+ * @its_base:	(in) ITS frames with VIRQ_GICV3_OPT_ITS (0: the default),
+ *		else must be 0
+ * @reserved:	(in) must be 0
+ *
+ * Bases are 64 KiB aligned; the frames must not overlap or wrap.
+ * Without options: no LPIs, no ITS, QEMU virt's addresses.
+ */
+struct virq_gicv3_options {
+	__u32 flags;
+	__u32 lpi_bits;
+	__u64 dist_base;
+	__u64 redist_base;
+	__u64 its_base;
+	__u64 reserved[4];
+};
+
+/*
+ * Register access (VIRQ_VCPU_ACCESS): VIRQ_SPACE_MMIO reaches the
+ * distributor, every redistributor and the ITS from any vCPU;
+ * VIRQ_SPACE_SYSREG the CPU interface of the calling vCPU, 8 bytes
+ * always, at the address made by VIRQ_GICV3_SYSREG() (the encoding of
+ * KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS).
+ */
+#define VIRQ_GICV3_SYSREG(op0, op1, crn, crm, op2)			\
+	(((op0) << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | (op2))
+#define VIRQ_GICV3_ICC_PMR_EL1		VIRQ_GICV3_SYSREG(3, 0, 4, 6, 0)
+#define VIRQ_GICV3_ICC_IAR0_EL1		VIRQ_GICV3_SYSREG(3, 0, 12, 8, 0)
+#define VIRQ_GICV3_ICC_EOIR0_EL1	VIRQ_GICV3_SYSREG(3, 0, 12, 8, 1)
+#define VIRQ_GICV3_ICC_HPPIR0_EL1	VIRQ_GICV3_SYSREG(3, 0, 12, 8, 2)
+#define VIRQ_GICV3_ICC_BPR0_EL1		VIRQ_GICV3_SYSREG(3, 0, 12, 8, 3)
+#define VIRQ_GICV3_ICC_AP0R_EL1(n)	VIRQ_GICV3_SYSREG(3, 0, 12, 8, 4 + (n))
+#define VIRQ_GICV3_ICC_AP1R_EL1(n)	VIRQ_GICV3_SYSREG(3, 0, 12, 9, (n))
+#define VIRQ_GICV3_ICC_DIR_EL1		VIRQ_GICV3_SYSREG(3, 0, 12, 11, 1)
+#define VIRQ_GICV3_ICC_RPR_EL1		VIRQ_GICV3_SYSREG(3, 0, 12, 11, 3)
+#define VIRQ_GICV3_ICC_SGI1R_EL1	VIRQ_GICV3_SYSREG(3, 0, 12, 11, 5)
+#define VIRQ_GICV3_ICC_ASGI1R_EL1	VIRQ_GICV3_SYSREG(3, 0, 12, 11, 6)
+#define VIRQ_GICV3_ICC_SGI0R_EL1	VIRQ_GICV3_SYSREG(3, 0, 12, 11, 7)
+#define VIRQ_GICV3_ICC_IAR1_EL1		VIRQ_GICV3_SYSREG(3, 0, 12, 12, 0)
+#define VIRQ_GICV3_ICC_EOIR1_EL1	VIRQ_GICV3_SYSREG(3, 0, 12, 12, 1)
+#define VIRQ_GICV3_ICC_HPPIR1_EL1	VIRQ_GICV3_SYSREG(3, 0, 12, 12, 2)
+#define VIRQ_GICV3_ICC_BPR1_EL1		VIRQ_GICV3_SYSREG(3, 0, 12, 12, 3)
+#define VIRQ_GICV3_ICC_CTLR_EL1		VIRQ_GICV3_SYSREG(3, 0, 12, 12, 4)
+#define VIRQ_GICV3_ICC_SRE_EL1		VIRQ_GICV3_SYSREG(3, 0, 12, 12, 5)
+#define VIRQ_GICV3_ICC_IGRPEN0_EL1	VIRQ_GICV3_SYSREG(3, 0, 12, 12, 6)
+#define VIRQ_GICV3_ICC_IGRPEN1_EL1	VIRQ_GICV3_SYSREG(3, 0, 12, 12, 7)
+
+/*
+ * VIRQ_VCPU_ACK (event 0) is a read of ICC_IAR1_EL1: it acknowledges the
+ * highest-priority pending group 1 interrupt and returns its INTID, or
+ * VIRQ_GICV3_SPURIOUS.
+ *
+ * vCPU calls (VIRQ_VCPU_CALL, errno only, ret 0): the VMM says which
+ * physical CPU runs the vCPU, for VIRQ_GICV3_SOURCE_RESIDENT.  LOAD
+ * args[0] = pcpu (0..0xffff): EBUSY if another vCPU is loaded there or
+ * this one is loaded elsewhere, EINVAL if pcpu is out of range.  PUT: the
+ * vCPU is no longer resident; EINVAL if it was not loaded.  A vCPU's
+ * private interrupt state (pending, active, line levels) stays with the
+ * vCPU across PUT and LOAD.
+ */
+#define VIRQ_GICV3_CALL_LOAD		1
+#define VIRQ_GICV3_CALL_PUT		2
+#define VIRQ_GICV3_MAX_PCPU		0xffff
+
+/*
+ * Per-source state word (VIRQ_GET/SET_SOURCES: SPIs only, first >= 32;
+ * VIRQ_GICV3_VGRP_PRIVATE: a vCPU's INTIDs 0-31, with @route 0).
+ */
+#define VIRQ_GICV3_SRC_PRIORITY_MASK	0xffULL		/* low 3 bits 0 */
+#define VIRQ_GICV3_SRC_ENABLED		(1ULL << 8)
+#define VIRQ_GICV3_SRC_PENDING		(1ULL << 9)	/* the latch */
+#define VIRQ_GICV3_SRC_ACTIVE		(1ULL << 10)
+#define VIRQ_GICV3_SRC_EDGE		(1ULL << 11)	/* GICD_ICFGR */
+#define VIRQ_GICV3_SRC_GROUP1		(1ULL << 12)	/* GICD_IGROUPR */
+#define VIRQ_GICV3_SRC_LEVEL_USER	(1ULL << 13)	/* line driven high */
+#define VIRQ_GICV3_SRC_LEVEL_RESAMPLE	(1ULL << 14)	/* by a resampler */
+#define VIRQ_GICV3_SRC_IRM		(1ULL << 15)	/* 1-of-N */
+#define VIRQ_GICV3_SRC_ROUTE_SHIFT	32	/* Aff3.Aff2.Aff1.Aff0, 8 bits each */
+#define VIRQ_GICV3_SOURCE_WORD_VERSION	1
+
+/*
+ * Chip attributes (VIRQ_{GET,SET,HAS}_ATTR).  The register groups give
+ * the save/restore view of a register at byte offset attr of its frame,
+ * with KVM's vgic-v3 uaccess rules (GICD_ISPENDR and GICR_ISPENDR0 set
+ * and clear the pending latch, not the line; IIDR first, and a restored
+ * IIDR must name this implementation; read-only ID registers must match).
+ * size is the register's width: 4, or 8 for 64-bit registers.
+ */
+#define VIRQ_GICV3_GRP_DIST_REGS	1	/* attr: GICD offset */
+#define VIRQ_GICV3_GRP_ITS_REGS		2	/* attr: GITS offset */
+#define VIRQ_GICV3_GRP_CTRL		3	/* attr: VIRQ_GICV3_CTRL_* */
+
+/*
+ * VIRQ_SIGNAL_MSI: address = ITS base + VIRQ_GICV3_GITS_TRANSLATER with
+ * VIRQ_MSI_FLAG_DEVID, data = event id: translated by the ITS (EINVAL
+ * without a device id or an ITS).  address = distributor base +
+ * VIRQ_GICV3_GICD_SETSPI_NSR, data = an SPI's INTID: as that register's
+ * write.  Any other address: EINVAL.
+ */
+
+/* VIRQ_GICV3_GRP_CTRL attributes: SET with size 0 */
+#define VIRQ_GICV3_CTRL_SAVE_PENDING_TABLES	1	/* LPI pending bits to guest memory */
+#define VIRQ_GICV3_CTRL_ITS_SAVE_TABLES		2	/* ITS tables to guest memory */
+#define VIRQ_GICV3_CTRL_ITS_RESTORE_TABLES	3	/* and back */
+
+/* vCPU attributes (VIRQ_VCPU_{GET,SET,HAS}_ATTR) */
+#define VIRQ_GICV3_VGRP_REDIST_REGS	1	/* attr: offset in RD + SGI frames */
+#define VIRQ_GICV3_VGRP_CPU_SYSREGS	2	/* attr: VIRQ_GICV3_ICC_*; 8 bytes */
+#define VIRQ_GICV3_VGRP_PRIVATE		3	/* attr 0: 32 state words */
 
 #endif /* _UAPI_LINUX_VIRQ_H */
