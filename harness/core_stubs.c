@@ -520,7 +520,8 @@ static int harness_attr(struct mutex *lock,
 		return -ENOMEM;
 
 	if (is_set) {
-		memcpy(buf, ubuf, size);
+		if (size)	/* a size-0 SET may pass no buffer at all */
+			memcpy(buf, ubuf, size);
 		mutex_lock(lock);
 		ret = set(obj, group, attr, buf, size);
 		mutex_unlock(lock);
