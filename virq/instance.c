@@ -636,6 +636,13 @@ int virq_call_ioctl(void __user *argp,
 
 	call.nr = uc.nr;
 	memcpy(call.args, uc.args, sizeof(call.args));
+	/*
+	 * A call acts (H_XIRR takes an interrupt, MSI_ALLOC allocates): the
+	 * results must be writable before, so that EFAULT means it did
+	 * nothing and the caller may retry.
+	 */
+	if (copy_to_user(argp, &uc, sizeof(uc)))
+		return -EFAULT;
 	ret = fn(obj, &call);
 	if (ret)
 		return ret;

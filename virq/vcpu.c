@@ -136,6 +136,12 @@ static int virq_vcpu_ack(struct virq_vcpu *vcpu, void __user *argp)
 		return -EINVAL;
 	if (!ops->vcpu_ack)
 		return -EOPNOTSUPP;
+	/*
+	 * An acknowledge takes the interrupt: the id must be writable
+	 * before, so that EFAULT means nothing was taken (the VMM retries).
+	 */
+	if (put_user(ack.id, &((struct virq_ack __user *)argp)->id))
+		return -EFAULT;
 
 	ret = ops->vcpu_ack(vcpu, ack.event, &ack.id);
 	if (ret)
@@ -169,6 +175,10 @@ static int virq_vcpu_access(struct virq_vcpu *vcpu, void __user *argp)
 	write = acc.flags & VIRQ_ACCESS_WRITE;
 	if (write && acc.len < 8)
 		acc.data &= (1ULL << (acc.len * 8)) - 1;
+	/* Reads may act (GICv3 ICC_IAR1_EL1): check the result can land. */
+	if (!write &&
+	    put_user(acc.data, &((struct virq_access __user *)argp)->data))
+		return -EFAULT;
 	ret = ops->vcpu_access(vcpu, acc.space, acc.addr, acc.len, write,
 			       &acc.data);
 	if (ret || write)

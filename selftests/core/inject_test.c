@@ -368,6 +368,79 @@ TEST_F(xics, efault_status_injects_nothing)
 	munmap(ro, pg);
 }
 
+/* A read-only copy of @len bytes of @arg in a fresh page */
+static void *ro_copy(const void *arg, size_t len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	void *ro = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (ro == MAP_FAILED)
+		return NULL;
+	memcpy(ro, arg, len);
+	if (mprotect(ro, pg, PROT_READ)) {
+		munmap(ro, pg);
+		return NULL;
+	}
+	return ro;
+}
+
+/*
+ * The calls that act and return a result (VIRQ_VCPU_ACK, a hypercall, a
+ * firmware call) check that the result can be written before acting: an
+ * EFAULT takes no interrupt and allocates nothing, so a retry is right.
+ */
+TEST_F(xics, efault_result_takes_nothing)
+{
+	struct virq_call alloc = { .nr = VIRQ_XICS_CALL_MSI_ALLOC,
+				   .args = { 64 } };
+	struct virq_call xirr = { .nr = H_XIRR };
+	struct virq_ack ack = { 0 };
+	void *ro_ack, *ro_xirr, *ro_alloc;
+	int fd2, vfd2[2];
+	__u64 first;
+
+	SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, xics_route(self->fd, XICS_SRC, 0));
+	ASSERT_EQ(0, virq_line(self->fd, XICS_SRC, VIRQ_LINE_EDGE, NULL));
+	ASSERT_EQ(VIRQ_OUT_INT, virq_vcpu_lines(self->vfd[0]));
+	ro_ack = ro_copy(&ack, sizeof(ack));
+	ro_xirr = ro_copy(&xirr, sizeof(xirr));
+	ro_alloc = ro_copy(&alloc, sizeof(alloc));
+	ASSERT_NE(NULL, ro_ack);
+	ASSERT_NE(NULL, ro_xirr);
+	ASSERT_NE(NULL, ro_alloc);
+
+	ASSERT_EQ(-1, ioctl(self->vfd[0], VIRQ_VCPU_ACK, ro_ack));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, ioctl(self->vfd[0], VIRQ_VCPU_CALL, ro_xirr));
+	EXPECT_EQ(EFAULT, errno);
+	/* the interrupt is still there to take */
+	EXPECT_EQ(VIRQ_OUT_INT, virq_vcpu_lines(self->vfd[0]));
+	ASSERT_EQ(0, ioctl(self->vfd[0], VIRQ_VCPU_ACK, &ack));
+	EXPECT_EQ(0xff000000ULL | XICS_SRC, ack.id);
+
+	/* no MSI block was allocated: the next one is a fresh chip's first */
+	ASSERT_EQ(-1, ioctl(self->fd, VIRQ_CHIP_CALL, ro_alloc));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, ioctl(self->fd, VIRQ_CHIP_CALL, &alloc));
+	ASSERT_EQ(VIRQ_XICS_RTAS_SUCCESS, alloc.ret);
+	first = alloc.rets[0];
+	fd2 = virq_open();
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, xics_make(fd2, XICS_NR_VCPUS, XICS_NR_SOURCES, vfd2, 2));
+	alloc.ret = -1;
+	ASSERT_EQ(0, ioctl(fd2, VIRQ_CHIP_CALL, &alloc));
+	ASSERT_EQ(VIRQ_XICS_RTAS_SUCCESS, alloc.ret);
+	EXPECT_EQ(alloc.rets[0], first);
+	munmap(ro_ack, sysconf(_SC_PAGESIZE));
+	munmap(ro_xirr, sysconf(_SC_PAGESIZE));
+	munmap(ro_alloc, sysconf(_SC_PAGESIZE));
+	close(vfd2[0]);
+	close(vfd2[1]);
+	close(fd2);
+}
+
 /* --- VIRQ_SET_GSI_ROUTING --------------------------------------------- */
 
 TEST_F(xics, gsi_routing)
