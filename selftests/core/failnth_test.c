@@ -517,6 +517,211 @@ static int op_route_replace(struct ctx *c)
 	return update_route(c, VIRQ_ROUTE_OP_REPLACE, 5, 0x46);
 }
 
+/* GSI 5's IOAPIC 0 entry, leaving its PIC one */
+static int op_route_delete(struct ctx *c)
+{
+	struct virq_route_update u = {
+		.op = VIRQ_ROUTE_OP_DELETE,
+		.route = {
+			.gsi = 5, .type = VIRQ_ROUTE_IRQCHIP,
+			.u.irqchip = {
+				.irqchip = VIRQ_X86_IRQCHIP_IOAPIC(0),
+				.pin = 5,
+			},
+		},
+	};
+
+	return ioctl(c->fd, VIRQ_UPDATE_GSI_ROUTE, &u);
+}
+
+/* Both entries of GSI 5 */
+static int op_route_clear(struct ctx *c)
+{
+	struct virq_route_update u = {
+		.op = VIRQ_ROUTE_OP_CLEAR, .route = { .gsi = 5 },
+	};
+
+	return ioctl(c->fd, VIRQ_UPDATE_GSI_ROUTE, &u);
+}
+
+/* remappable MSI address of handle @h (no subhandle) */
+#define IR_ADDR(h)	(0xfee00000U | ((h) & 0x7fff) << 5 | 1U << 4)
+#define IR_VECTOR	0x41
+
+/*
+ * vCPU 1's LAPIC software-enabled, IRTE 5 present (IR_VECTOR, fixed,
+ * physical, APIC 1), a fault eventfd: an MSI through IRTE 5 sets IRR, one
+ * through IRTE 6 (not present) records a fault and signals the eventfd.
+ */
+static int setup_x86_msi(struct ctx *c)
+{
+	struct virq_access a = {
+		.space = VIRQ_SPACE_MMIO, .addr = 0xfee000f0,
+		.len = 4, .flags = VIRQ_ACCESS_WRITE, .data = 0x1ff,
+	};
+	struct virq_x86_irte e = {
+		.lo = VIRQ_X86_IRTE_PRESENT |
+		      (__u64)IR_VECTOR << VIRQ_X86_IRTE_VECTOR_SHIFT |
+		      1ULL << VIRQ_X86_IRTE_DEST_SHIFT,
+	};
+	__s32 efd;
+
+	if (setup_x86(c) || ioctl(c->vfd[1], VIRQ_VCPU_ACCESS, &a) ||
+	    set_attr(c->fd, VIRQ_SET_ATTR, VIRQ_X86_GRP_IRTE, 5, &e,
+		     sizeof(e)))
+		return -1;
+	c->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	efd = c->efd;
+	if (c->efd < 0)
+		return -1;
+	return set_attr(c->fd, VIRQ_SET_ATTR, VIRQ_X86_GRP_IR_FAULT, 1, &efd,
+			sizeof(efd));
+}
+
+static int signal_msi(struct ctx *c, __u32 handle)
+{
+	struct virq_msi m = { .address_lo = IR_ADDR(handle) };
+
+	return ioctl(c->fd, VIRQ_SIGNAL_MSI, &m);
+}
+
+static int op_msi_ir(struct ctx *c)
+{
+	return signal_msi(c, 5);
+}
+
+static int op_msi_ir_fault(struct ctx *c)
+{
+	return signal_msi(c, 6);
+}
+
+/* The fault was reported through the eventfd, once */
+static int verify_msi_ir_fault(struct ctx *c)
+{
+	__u64 cnt = 0;
+
+	if (read(c->efd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		return -1;
+	return cnt == 1 ? 0 : -1;
+}
+
+static struct virq_call call_val;
+
+static int chip_call(struct ctx *c, __u32 nr, __u64 a0, __u64 a1, __u64 a2)
+{
+	if (xics_rtas(c->fd, nr, a0, a1, a2, &call_val))
+		return -1;
+	return call_val.ret == VIRQ_XICS_RTAS_SUCCESS ? 0 : -1;
+}
+
+#define MSI_BLOCK	64	/* first free aligned block: 64..127 */
+
+/* Allocates ICS 0, then claims the block */
+static int op_msi_alloc(struct ctx *c)
+{
+	return chip_call(c, VIRQ_XICS_CALL_MSI_ALLOC, MSI_BLOCK, 0, 0);
+}
+
+static int verify_msi_alloc(struct ctx *c)
+{
+	return call_val.rets[0] == MSI_BLOCK ? 0 : -1;
+}
+
+static int setup_xics_msi(struct ctx *c)
+{
+	if (setup_xics(c))
+		return -1;
+	return chip_call(c, VIRQ_XICS_CALL_MSI_ALLOC, MSI_BLOCK, 0, 0);
+}
+
+static int op_msi_free(struct ctx *c)
+{
+	return chip_call(c, VIRQ_XICS_CALL_MSI_FREE, MSI_BLOCK, MSI_BLOCK, 0);
+}
+
+/* A source of ICS 1, never touched: allocates the ICS */
+static int op_set_xive(struct ctx *c)
+{
+	return chip_call(c, VIRQ_XICS_CALL_SET_XIVE, VIRQ_XICS_ICS_SIZE + 5,
+			 1, XICS_PRIO);
+}
+
+static struct virq_ack ack_val;
+
+/* The MSI through IRTE 5 is pending in vCPU 1's IRR */
+static int setup_x86_ack(struct ctx *c)
+{
+	if (setup_x86_msi(c))
+		return -1;
+	return op_msi_ir(c);
+}
+
+/* INTA: IR_VECTOR moves from IRR to ISR; the VMM must learn it */
+static int op_ack_x86(struct ctx *c)
+{
+	memset(&ack_val, 0, sizeof(ack_val));
+	return ioctl(c->vfd[1], VIRQ_VCPU_ACK, &ack_val);
+}
+
+static int verify_ack_x86(struct ctx *c)
+{
+	return ack_val.id == IR_VECTOR ? 0 : -1;
+}
+
+/* XICS_SRC presented to server 1 */
+static int setup_xics_xirr(struct ctx *c)
+{
+	if (setup_xics(c) || xics_route(c->fd, XICS_SRC, 1))
+		return -1;
+	return virq_line(c->fd, XICS_SRC, VIRQ_LINE_EDGE, NULL);
+}
+
+/* H_XIRR accepts it: the XISR empties and the CPPR rises */
+static int op_xirr(struct ctx *c)
+{
+	return xics_hcall(c->vfd[1], H_XIRR, 0, 0, &call_val);
+}
+
+static int verify_xirr(struct ctx *c)
+{
+	return call_val.ret == H_SUCCESS &&
+	       call_val.rets[0] == (0xff000000ULL | XICS_SRC) ? 0 : -1;
+}
+
+static struct virq_chip_config chip_val;
+static struct virq_x86_options chip_opts;
+
+/* A buffer larger than the options: the tail must come back zeroed */
+static int op_get_chip(struct ctx *c)
+{
+	static unsigned char buf[sizeof(struct virq_x86_options) + 16];
+	size_t i;
+
+	memset(&chip_val, 0xcc, sizeof(chip_val));
+	memset(buf, 0xcc, sizeof(buf));
+	chip_val.flags = 0;
+	chip_val.padding = 0;
+	chip_val.options = (__u64)(uintptr_t)buf;
+	chip_val.options_size = sizeof(buf);
+	if (ioctl(c->fd, VIRQ_GET_CHIP, &chip_val))
+		return -1;
+	memcpy(&chip_opts, buf, sizeof(chip_opts));
+	for (i = sizeof(chip_opts); i < sizeof(buf); i++)
+		if (buf[i])
+			return -1;
+	return 0;
+}
+
+static int verify_get_chip(struct ctx *c)
+{
+	if (chip_val.family != VIRQ_FAMILY_X86 ||
+	    chip_val.nr_vcpus != X86_VCPUS ||
+	    chip_val.nr_sources != X86_GSIS ||
+	    chip_val.options_size != sizeof(x86_opts))
+		return -1;
+	return memcmp(&chip_opts, &x86_opts, sizeof(x86_opts)) ? -1 : 0;
+}
+
 static int irqfd(struct ctx *c, __u32 source, __u32 flags)
 {
 	struct virq_irqfd a = {
@@ -914,6 +1119,57 @@ static const struct fcase c_route_replace = {
 	op_route_replace, NULL,
 };
 
+static const struct fcase c_route_delete = {
+	"VIRQ_UPDATE_GSI_ROUTE DELETE", VIRQ_FAMILY_X86, setup_x86,
+	op_route_delete, NULL,
+};
+
+static const struct fcase c_route_clear = {
+	"VIRQ_UPDATE_GSI_ROUTE CLEAR", VIRQ_FAMILY_X86, setup_x86,
+	op_route_clear, NULL,
+};
+
+/* EFAULT may come from the status write after the message went */
+static const struct fcase c_msi_ir = {
+	"VIRQ_SIGNAL_MSI remapped", VIRQ_FAMILY_X86, setup_x86_msi,
+	op_msi_ir, NULL, true,
+};
+
+static const struct fcase c_msi_ir_fault = {
+	"VIRQ_SIGNAL_MSI remapping fault", VIRQ_FAMILY_X86, setup_x86_msi,
+	op_msi_ir_fault, verify_msi_ir_fault, true,
+};
+
+static const struct fcase c_msi_alloc = {
+	"VIRQ_CHIP_CALL MSI_ALLOC", VIRQ_FAMILY_XICS, setup_xics,
+	op_msi_alloc, verify_msi_alloc,
+};
+
+static const struct fcase c_msi_free = {
+	"VIRQ_CHIP_CALL MSI_FREE", VIRQ_FAMILY_XICS, setup_xics_msi,
+	op_msi_free, NULL,
+};
+
+static const struct fcase c_set_xive = {
+	"VIRQ_CHIP_CALL SET_XIVE", VIRQ_FAMILY_XICS, setup_xics,
+	op_set_xive, NULL,
+};
+
+static const struct fcase c_ack_x86 = {
+	"VIRQ_VCPU_ACK x86", VIRQ_FAMILY_X86, setup_x86_ack, op_ack_x86,
+	verify_ack_x86,
+};
+
+static const struct fcase c_xirr = {
+	"VIRQ_VCPU_CALL H_XIRR", VIRQ_FAMILY_XICS, setup_xics_xirr, op_xirr,
+	verify_xirr,
+};
+
+static const struct fcase c_get_chip = {
+	"VIRQ_GET_CHIP x86", VIRQ_FAMILY_X86, setup_x86, op_get_chip,
+	verify_get_chip,
+};
+
 static const struct fcase c_irqfd_x86 = {
 	"VIRQ_IRQFD resample x86", VIRQ_FAMILY_X86, setup_x86_irqfd,
 	op_irqfd_x86, verify_irqfd_x86,
@@ -1066,6 +1322,46 @@ FIXTURE_VARIANT_ADD(failnth, route_add) {
 
 FIXTURE_VARIANT_ADD(failnth, route_replace) {
 	.fc = &c_route_replace,
+};
+
+FIXTURE_VARIANT_ADD(failnth, route_delete) {
+	.fc = &c_route_delete,
+};
+
+FIXTURE_VARIANT_ADD(failnth, route_clear) {
+	.fc = &c_route_clear,
+};
+
+FIXTURE_VARIANT_ADD(failnth, signal_msi_remapped) {
+	.fc = &c_msi_ir,
+};
+
+FIXTURE_VARIANT_ADD(failnth, signal_msi_remap_fault) {
+	.fc = &c_msi_ir_fault,
+};
+
+FIXTURE_VARIANT_ADD(failnth, chip_call_msi_alloc) {
+	.fc = &c_msi_alloc,
+};
+
+FIXTURE_VARIANT_ADD(failnth, chip_call_msi_free) {
+	.fc = &c_msi_free,
+};
+
+FIXTURE_VARIANT_ADD(failnth, chip_call_set_xive) {
+	.fc = &c_set_xive,
+};
+
+FIXTURE_VARIANT_ADD(failnth, vcpu_ack_x86) {
+	.fc = &c_ack_x86,
+};
+
+FIXTURE_VARIANT_ADD(failnth, vcpu_call_xirr) {
+	.fc = &c_xirr,
+};
+
+FIXTURE_VARIANT_ADD(failnth, get_chip_x86) {
+	.fc = &c_get_chip,
 };
 
 FIXTURE_VARIANT_ADD(failnth, irqfd_x86) {
