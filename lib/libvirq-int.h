@@ -42,4 +42,13 @@ void lv_progress(const struct libvirq_progress *p, const char *what,
 int lv_x86_resolve(const struct virq_x86_options *o, __u32 nr_sources,
 		   struct virq_x86_options *r, char *why, size_t n);
 
+/*
+ * Check GICv3 options @o as VIRQ_CREATE_CHIP does (bar the frames'
+ * overlaps, which the dry run's VIRQ_CREATE_CHIP checks) for a chip of
+ * @nr_sources and resolve their defaults into @r.  Returns 0, or -EINVAL
+ * with the reason in @why.
+ */
+int lv_gicv3_resolve(const struct virq_gicv3_options *o, __u32 nr_sources,
+		     struct virq_gicv3_options *r, char *why, size_t n);
+
 #endif /* _LIBVIRQ_INT_H */

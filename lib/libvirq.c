@@ -378,6 +378,8 @@ __u64 libvirq_fresh_word(__u32 family)
 		return VIRQ_XICS_MASKED |
 		       (__u64)VIRQ_XICS_PRIORITY_MASKED <<
 		       VIRQ_XICS_PRIORITY_SHIFT;
+	if (family == VIRQ_FAMILY_GICV3)	/* an SPI: group 1, level */
+		return VIRQ_GICV3_SRC_GROUP1;
 	return 0;
 }
 
@@ -387,8 +389,56 @@ int libvirq_create_from_config(int fd, const struct libvirq_config *cfg)
 		return libvirq_create_chip(fd, cfg->family, cfg->nr_vcpus,
 					   cfg->nr_sources, &cfg->x86_options,
 					   sizeof(cfg->x86_options));
+	if (cfg->family == VIRQ_FAMILY_GICV3)
+		return libvirq_create_chip(fd, cfg->family, cfg->nr_vcpus,
+					   cfg->nr_sources,
+					   &cfg->gicv3_options,
+					   sizeof(cfg->gicv3_options));
 	return libvirq_create_chip(fd, cfg->family, cfg->nr_vcpus,
 				   cfg->nr_sources, NULL, 0);
+}
+
+int lv_gicv3_resolve(const struct virq_gicv3_options *o, __u32 nr_sources,
+		     struct virq_gicv3_options *r, char *why, size_t n)
+{
+	__u32 i;
+
+	*r = *o;
+	if (o->flags & ~VIRQ_GICV3_OPT_ALL)
+		return snprintf(why, n, "field flags: unknown bits %#x",
+				o->flags & ~VIRQ_GICV3_OPT_ALL), -EINVAL;
+	for (i = 0; i < LV_ARRAY_SIZE(o->reserved); i++)
+		if (o->reserved[i])
+			return snprintf(why, n, "field reserved[%u]: %#llx, must be 0",
+					i, (unsigned long long)o->reserved[i]),
+			       -EINVAL;
+	if (o->flags & VIRQ_GICV3_OPT_ITS)
+		r->flags |= VIRQ_GICV3_OPT_LPIS;
+	if (!(r->flags & VIRQ_GICV3_OPT_LPIS) && o->lpi_bits)
+		return snprintf(why, n, "field lpi_bits: %u without LPIs",
+				o->lpi_bits), -EINVAL;
+	if (o->lpi_bits && (o->lpi_bits < 14 || o->lpi_bits > 20))
+		return snprintf(why, n, "field lpi_bits: %u (14..20)",
+				o->lpi_bits), -EINVAL;
+	if ((r->flags & VIRQ_GICV3_OPT_LPIS) && !o->lpi_bits)
+		r->lpi_bits = 16;
+	if (o->its_base && !(o->flags & VIRQ_GICV3_OPT_ITS))
+		return snprintf(why, n, "field its_base: %#llx without an ITS",
+				(unsigned long long)o->its_base), -EINVAL;
+	if ((o->dist_base | o->redist_base | o->its_base) & 0xffff)
+		return snprintf(why, n, "a base is not 64 KiB aligned"),
+		       -EINVAL;
+	if (nr_sources % 32 || nr_sources < 64 ||
+	    nr_sources > VIRQ_GICV3_MAX_SOURCES)
+		return snprintf(why, n, "nr_sources %u: a multiple of 32 in 64..%u",
+				nr_sources, VIRQ_GICV3_MAX_SOURCES), -EINVAL;
+	if (!r->dist_base)
+		r->dist_base = VIRQ_GICV3_DEFAULT_DIST_BASE;
+	if (!r->redist_base)
+		r->redist_base = VIRQ_GICV3_DEFAULT_REDIST_BASE;
+	if (!r->its_base && (o->flags & VIRQ_GICV3_OPT_ITS))
+		r->its_base = VIRQ_GICV3_DEFAULT_ITS_BASE;
+	return 0;
 }
 
 /* --- x86 options: the checks and defaults of VIRQ_CREATE_CHIP ------------ */
@@ -514,9 +564,14 @@ static int lv_probe_config(int fd, struct libvirq_config *cfg,
 	struct virq_chip_config cc;
 	struct virq_api api;
 	char why[LIBVIRQ_MSG_MAX / 2];
+	union {
+		struct virq_x86_options x86;
+		struct virq_gicv3_options gicv3;
+	} opt;
 	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
+	memset(&opt, 0, sizeof(opt));
 	ret = libvirq_get_api(fd, &api);
 	if (ret)
 		return lv_fail(e, ret, "probe",
@@ -527,30 +582,38 @@ static int lv_probe_config(int fd, struct libvirq_config *cfg,
 			       "the virq module (API version %u, features %#llx) lacks VIRQ_FEATURE_INTROSPECT: without VIRQ_GET_CHIP and VIRQ_VCPU_GET_ID an instance cannot say how it was created; load a newer virq module",
 			       api.version,
 			       (unsigned long long)api.features);
-	ret = libvirq_get_chip(fd, &cc, &cfg->x86_options,
-			       sizeof(cfg->x86_options));
+	ret = libvirq_get_chip(fd, &cc, &opt, sizeof(opt));
 	if (ret == -ENODEV)
 		return lv_fail(e, ret, "probe",
 			       "the instance has no chip yet (VIRQ_CREATE_CHIP not done)");
 	if (ret == -E2BIG)
 		return lv_fail(e, ret, "probe",
 			       "the chip was created with options this libvirq does not know (VIRQ_GET_CHIP: fields beyond its %zu-byte options struct are set)",
-			       sizeof(cfg->x86_options));
+			       sizeof(opt));
 	if (ret)
 		return lv_fail(e, ret, "probe", "VIRQ_GET_CHIP: %s",
 			       strerror(-ret));
-	if (cc.family != VIRQ_FAMILY_X86 && cc.family != VIRQ_FAMILY_XICS)
+	if (cc.family != VIRQ_FAMILY_X86 && cc.family != VIRQ_FAMILY_XICS &&
+	    cc.family != VIRQ_FAMILY_GICV3)
 		return lv_fail(e, EOPNOTSUPP, "probe",
-			       "the chip's family %u (%s) is not one libvirq saves (x86, xics)",
+			       "the chip's family %u (%s) is not one libvirq saves (x86, gicv3, xics)",
 			       cc.family,
 			       libvirq_family_name(cc.family) ?: "unknown");
 	cfg->family = cc.family;
 	cfg->nr_vcpus = cc.nr_vcpus;
 	cfg->nr_sources = cc.nr_sources;
-	if (cfg->family != VIRQ_FAMILY_X86) {
-		memset(&cfg->x86_options, 0, sizeof(cfg->x86_options));
+	if (cfg->family == VIRQ_FAMILY_GICV3) {
+		cfg->gicv3_options = opt.gicv3;
+		if (lv_gicv3_resolve(&cfg->gicv3_options, cfg->nr_sources,
+				     &cfg->gicv3, why, sizeof(why)))
+			return lv_fail(e, EPROTO, "probe",
+				       "VIRQ_GET_CHIP gave options VIRQ_CREATE_CHIP refuses: %s",
+				       why);
 		return 0;
 	}
+	if (cfg->family != VIRQ_FAMILY_X86)
+		return 0;
+	cfg->x86_options = opt.x86;
 	if (lv_x86_resolve(&cfg->x86_options, cfg->nr_sources, &cfg->x86,
 			   why, sizeof(why)))
 		return lv_fail(e, EPROTO, "probe",

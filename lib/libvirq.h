@@ -137,6 +137,10 @@ struct libvirq_err {
  * @x86: x86 family: @x86_options with the defaults resolved by libvirq
  *	as the module resolves them (nr_ioapics >= 1; every IOAPIC's base,
  *	gsi_base and nr_pins explicit): the chip's actual layout
+ * @gicv3_options: GICv3 family: the options exactly as created (all zero
+ *	for a chip created without options)
+ * @gicv3: GICv3 family: @gicv3_options with the defaults resolved (LPIS
+ *	with ITS, lpi_bits 16 with LPIs, the default bases)
  */
 struct libvirq_config {
 	__u32 family;
@@ -144,14 +148,17 @@ struct libvirq_config {
 	__u32 nr_sources;
 	struct virq_x86_options x86_options;
 	struct virq_x86_options x86;
+	struct virq_gicv3_options gicv3_options;
+	struct virq_gicv3_options gicv3;
 };
 
 /**
  * struct libvirq_vcpu - one vCPU fd of an instance
  * @fd: the vCPU fd
  * @index: its index (VIRQ_VCPU_GET_ID; filled by libvirq_probe())
- * @arch_id: its architectural id as created: APIC id (x86) or server
- *	number (XICS) (VIRQ_VCPU_GET_ID; filled by libvirq_probe())
+ * @arch_id: its architectural id as created: APIC id (x86), MPIDR
+ *	affinity (GICv3) or server number (XICS) (VIRQ_VCPU_GET_ID; filled
+ *	by libvirq_probe())
  */
 struct libvirq_vcpu {
 	int fd;
@@ -186,8 +193,8 @@ struct libvirq_chip {
  * vCPU's index and arch_id as created (whatever the guest has written
  * into its registers since).  A module without VIRQ_FEATURE_INTROSPECT
  * is refused with -EOPNOTSUPP; so is a family libvirq does not save
- * (x86 and XICS only), and a module that does not show the instance id
- * in /proc/self/fdinfo.  A vCPU fd of another instance (another
+ * (see below), and a module that does not show the instance id
+ * in /proc/self/fdinfo.  (x86, GICv3 and XICS are saved.)  A vCPU fd of another instance (another
  * libvirq_instance_id(), though its index and arch_id may match) is
  * refused with -EINVAL, and so is a vCPU given twice.  The fds must be
  * this process's own (pidfd_getfd() copies of another's are).
@@ -209,13 +216,48 @@ int libvirq_create_from_config(int fd, const struct libvirq_config *cfg);
 #define LIBVIRQ_FORMAT_VERSION	1	/* the newest format this writes */
 
 /**
+ * struct libvirq_reg - one register of a GICv3 frame or CPU interface
+ * @off: byte offset in its frame (GICD, GICR RD + SGI, GITS), or the
+ *	VIRQ_GICV3_ICC_* encoding of a CPU interface register
+ * @size: 4 or 8 bytes
+ * @val: its value (zero-extended)
+ */
+struct libvirq_reg {
+	__u32 off;
+	__u32 size;
+	__u64 val;
+};
+
+#define LIBVIRQ_GICV3_MAX_REGS	64	/* per frame, in a file and in memory */
+#define LIBVIRQ_GICV3_MAX_VREGS	32	/* per vCPU: redistributor, CPU if */
+
+/**
+ * struct libvirq_gicv3_vcpu - one GICv3 vCPU's saved state
+ * @nr_redist: entries at @redist
+ * @nr_sysregs: entries at @sysregs
+ * @redist: its redistributor's registers of offsets 0x0-0xff and
+ *	0xffd0-0xffff (VIRQ_GICV3_VGRP_REDIST_REGS), by offset; the
+ *	SGI frame's per-interrupt registers are in @priv
+ * @sysregs: its CPU interface (VIRQ_GICV3_VGRP_CPU_SYSREGS), by encoding
+ * @priv: INTIDs 0-31 (VIRQ_GICV3_VGRP_PRIVATE)
+ */
+struct libvirq_gicv3_vcpu {
+	__u32 nr_redist;
+	__u32 nr_sysregs;
+	struct libvirq_reg redist[LIBVIRQ_GICV3_MAX_VREGS];
+	struct libvirq_reg sysregs[LIBVIRQ_GICV3_MAX_VREGS];
+	__u64 priv[VIRQ_GICV3_NR_PRIVATE];
+};
+
+/**
  * struct libvirq_vcpu_state - one vCPU's saved state
  * @index: vCPU index
  * @flags: 0
- * @arch_id: APIC id (x86) or server number (XICS)
+ * @arch_id: APIC id (x86), MPIDR affinity (GICv3) or server number (XICS)
  * @icp: XICS: the ICP word (VIRQ_XICS_GRP_ICP)
  * @tsc: x86: VIRQ_X86_VGRP_TSC
  * @lapic: x86: VIRQ_X86_VGRP_LAPIC
+ * @gic: GICv3: redistributor, CPU interface, private INTIDs
  */
 struct libvirq_vcpu_state {
 	__u32 index;
@@ -224,6 +266,7 @@ struct libvirq_vcpu_state {
 	__u64 icp;
 	struct virq_x86_tsc tsc;
 	struct virq_x86_lapic_state lapic;
+	struct libvirq_gicv3_vcpu gic;
 };
 
 /**
@@ -258,6 +301,13 @@ struct libvirq_section {
 #define LIBVIRQ_SEC_X86_IOAPIC	0x0103
 #define LIBVIRQ_SEC_X86_IRTE	0x0104
 #define LIBVIRQ_SEC_X86_ROUTES	0x0105
+#define LIBVIRQ_SEC_GICV3_DIST	0x0200
+#define LIBVIRQ_SEC_GICV3_VCPU	0x0201
+#define LIBVIRQ_SEC_GICV3_ITS	0x0202
+
+/* GICV3_DIST flags: what the save wrote into guest memory first */
+#define LIBVIRQ_GICV3_PENDING_SAVED	(1U << 0)	/* SAVE_PENDING_TABLES */
+#define LIBVIRQ_GICV3_ITS_SAVED		(1U << 1)	/* ITS_SAVE_TABLES */
 
 #define LIBVIRQ_SEC_REQUIRED	(1U << 0)
 
@@ -276,6 +326,12 @@ struct libvirq_section {
  * @irtes: x86 with remapping: cfg.x86.nr_irtes entries, else NULL
  * @nr_routes: x86: entries at @routes
  * @routes: x86: the GSI routing table, ordered by GSI
+ * @gic_flags: GICv3: LIBVIRQ_GICV3_*_SAVED
+ * @nr_dist_regs: GICv3: entries at @dist_regs
+ * @dist_regs: GICv3: the distributor's registers of offsets 0x0-0x7f
+ *	and 0xffd0-0xffff, by offset (the SPIs' are in @sources)
+ * @nr_its_regs: GICv3 with an ITS: entries at @its_regs
+ * @its_regs: GICv3 with an ITS: its registers (0x0-0x13f, 0xffd0-0xffff)
  * @info: the INFO section's text (informational), NUL-terminated
  * @nr_sections: sections of the decoded file (0 for a live save)
  * @sections: what was found in the file, in file order
@@ -292,6 +348,11 @@ struct libvirq_state {
 	struct virq_x86_irte *irtes;
 	__u32 nr_routes;
 	struct virq_route *routes;
+	__u32 gic_flags;
+	__u32 nr_dist_regs;
+	struct libvirq_reg dist_regs[LIBVIRQ_GICV3_MAX_REGS];
+	__u32 nr_its_regs;
+	struct libvirq_reg its_regs[LIBVIRQ_GICV3_MAX_REGS];
 	char info[LIBVIRQ_INFO_MAX];
 	__u32 nr_sections;
 	struct libvirq_section *sections;
@@ -368,9 +429,14 @@ int libvirq_check_target(const struct libvirq_state *st,
  * configuration (opened with libvirq_open()) so that the kernel's own
  * checks of every blob run before the target changes.  Then the state is
  * applied: x86: TSC, LAPICs, IRTEs, PIC, IOAPICs, routes, source words;
- * XICS: ICPs, source words.  A failure there (which validation should
- * have made impossible) names the section and field in @e; the target is
- * then partly restored.
+ * XICS: ICPs, source words; GICv3: distributor registers (IIDR first,
+ * GICD_CTLR last), per vCPU the redistributor (GICR_CTLR last), CPU
+ * interface and private words, SPI words, the ITS registers with the ITS
+ * disabled, ITS_RESTORE_TABLES, GITS_CTLR.  The GICv3 dry run cannot
+ * read guest memory (the scratch instance has none): it skips
+ * EnableLPIs, the table restore and the ITS enable.  A failure there
+ * (which validation should have made impossible) names the section and
+ * field in @e; the target is then partly restored.
  */
 int libvirq_restore(const struct libvirq_state *st,
 		    const struct libvirq_chip *chip, __u32 flags,
@@ -416,6 +482,15 @@ long libvirq_diff(const struct libvirq_state *a,
 
 /* The xAPIC register name at page offset @off (a multiple of 16) */
 const char *libvirq_lapic_reg_name(__u32 off);
+
+/* Kinds of GICv3 registers, for libvirq_gicv3_reg_name() */
+#define LIBVIRQ_GICV3_DIST	0	/* GICD_* offset */
+#define LIBVIRQ_GICV3_REDIST	1	/* GICR_* offset (RD + SGI frames) */
+#define LIBVIRQ_GICV3_CPUIF	2	/* VIRQ_GICV3_ICC_* encoding */
+#define LIBVIRQ_GICV3_ITS	3	/* GITS_* offset */
+
+/* "GICD_CTLR", "ICC_PMR_EL1", ...: the name of a saved register, or NULL */
+const char *libvirq_gicv3_reg_name(__u32 kind, __u32 off);
 
 /* Little-endian 32-bit read of LAPIC register @off of a saved page */
 __u32 libvirq_lapic_reg(const struct virq_x86_lapic_state *l, __u32 off);

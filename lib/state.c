@@ -21,6 +21,10 @@
 
 #include "libvirq-int.h"
 
+/* Why a save of the GICv3 tables into guest memory faulted */
+#define LV_GIC_NOT_IN_MEMORY(what) \
+	" (" what " is not in the guest memory the VMM registered)"
+
 static const __u8 lv_magic[8] = {
 	0x89, 'V', 'I', 'R', 'Q', '\r', '\n', 0x1a
 };
@@ -39,6 +43,10 @@ static const __u8 lv_magic[8] = {
 #define LV_IOAPIC_SIZE		2024
 #define LV_IRTE_SIZE		16
 #define LV_ROUTE_SIZE		48
+#define LV_GICV3_OPT_SIZE	64	/* struct virq_gicv3_options */
+#define LV_REG_SIZE		16	/* a register: offset, size, value */
+#define LV_GICV3_DIST_FLAGS	(LIBVIRQ_GICV3_PENDING_SAVED | \
+				 LIBVIRQ_GICV3_ITS_SAVED)
 
 /* Sanity bounds for what a file may ask us to allocate */
 #define LV_MAX_VCPUS		65536
@@ -209,6 +217,9 @@ static const struct {
 	{ LIBVIRQ_SEC_X86_IRTE, "X86_IRTE" },
 	{ LIBVIRQ_SEC_X86_ROUTES, "X86_ROUTES" },
 	{ LIBVIRQ_SEC_XICS_ICP, "XICS_ICP" },
+	{ LIBVIRQ_SEC_GICV3_DIST, "GICV3_DIST" },
+	{ LIBVIRQ_SEC_GICV3_VCPU, "GICV3_VCPU" },
+	{ LIBVIRQ_SEC_GICV3_ITS, "GICV3_ITS" },
 };
 
 const char *libvirq_section_name(__u16 type)
@@ -262,6 +273,16 @@ void libvirq_state_free(struct libvirq_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/*
+ * GICv3: source numbers 0-31 (private, saved per vCPU) and 1020-1023
+ * (special) are no SPIs: their words are 0, never in a SOURCES section
+ */
+static bool lv_gic_nonspi(const struct libvirq_state *st, __u32 i)
+{
+	return st->cfg.family == VIRQ_FAMILY_GICV3 &&
+	       (i < VIRQ_GICV3_NR_PRIVATE || i >= 1020);
+}
+
 /* Allocate the arrays of @st for its configuration and @nr_vcpus */
 static int lv_state_alloc(struct libvirq_state *st, __u32 nr_vcpus)
 {
@@ -275,7 +296,7 @@ static int lv_state_alloc(struct libvirq_state *st, __u32 nr_vcpus)
 	if (!st->vcpus || !st->sources)
 		return -ENOMEM;
 	for (i = 0; i < st->cfg.nr_sources; i++)
-		st->sources[i] = fresh;
+		st->sources[i] = lv_gic_nonspi(st, i) ? 0 : fresh;
 	if (st->cfg.family == VIRQ_FAMILY_X86 && st->cfg.x86.nr_irtes) {
 		st->irtes = calloc(st->cfg.x86.nr_irtes, sizeof(*st->irtes));
 		if (!st->irtes)
@@ -390,6 +411,206 @@ static int lv_save_x86_chip(const struct libvirq_chip *chip,
 	return 0;
 }
 
+/* The CPU interface registers that are state, by encoding */
+static const __u32 lv_gic_sysregs[] = {
+	VIRQ_GICV3_ICC_PMR_EL1, VIRQ_GICV3_ICC_BPR0_EL1,
+	VIRQ_GICV3_ICC_AP0R_EL1(0), VIRQ_GICV3_ICC_AP0R_EL1(1),
+	VIRQ_GICV3_ICC_AP0R_EL1(2), VIRQ_GICV3_ICC_AP0R_EL1(3),
+	VIRQ_GICV3_ICC_AP1R_EL1(0), VIRQ_GICV3_ICC_AP1R_EL1(1),
+	VIRQ_GICV3_ICC_AP1R_EL1(2), VIRQ_GICV3_ICC_AP1R_EL1(3),
+	VIRQ_GICV3_ICC_BPR1_EL1, VIRQ_GICV3_ICC_CTLR_EL1,
+	VIRQ_GICV3_ICC_SRE_EL1, VIRQ_GICV3_ICC_IGRPEN0_EL1,
+	VIRQ_GICV3_ICC_IGRPEN1_EL1,
+};
+
+/*
+ * The frame ranges whose registers a save records (what HAS_ATTR knows
+ * there): the control and ID registers; the per-interrupt registers are
+ * carried by the source and private words
+ */
+#define LV_GIC_ID_REGS		0xffd0	/* ID registers: to the frame's end */
+#define LV_GIC_FRAME		0x10000
+#define LV_GICD_CTL_END		0x80
+#define LV_GICR_CTL_END		0x100
+#define LV_GITS_CTL_END		0x140
+
+static int lv_gic_get(int fd, bool vcpu, __u32 group, __u32 off,
+		      __u32 *size, __u64 *val)
+{
+	union {
+		__u32 w;
+		__u64 d;
+	} u = { .d = 0 };
+	int ret;
+
+	*size = sizeof(u);
+	if (vcpu)
+		ret = libvirq_vcpu_get_attr(fd, group, off, &u, size);
+	else
+		ret = libvirq_get_attr(fd, group, off, &u, size);
+	if (!ret && *size != 4 && *size != 8)
+		ret = -EPROTO;
+	*val = *size == 4 ? u.w : u.d;
+	return ret;
+}
+
+static int lv_gic_set(int fd, bool vcpu, __u32 group,
+		      const struct libvirq_reg *r, __u64 val)
+{
+	union {
+		__u32 w;
+		__u64 d;
+	} u;
+
+	if (r->size == 4)
+		u.w = val;
+	else
+		u.d = val;
+	if (vcpu)
+		return libvirq_vcpu_set_attr(fd, group, r->off, &u, r->size);
+	return libvirq_set_attr(fd, group, r->off, &u, r->size);
+}
+
+/* The registers HAS_ATTR knows in [@lo, @hi) of a frame, appended */
+static int lv_gic_scan(int fd, bool vcpu, __u32 group, __u32 lo, __u32 hi,
+		       struct libvirq_reg *regs, __u32 *nr, __u32 max,
+		       const char *sec, const char *who,
+		       struct libvirq_err *e)
+{
+	__u32 off, size;
+	__u64 val;
+	int ret;
+
+	for (off = lo; off < hi; off += 4) {
+		if (vcpu)
+			ret = libvirq_vcpu_has_attr(fd, group, off);
+		else
+			ret = libvirq_has_attr(fd, group, off);
+		if (ret == -ENXIO)
+			continue;
+		if (!ret)
+			ret = lv_gic_get(fd, vcpu, group, off, &size, &val);
+		if (ret)
+			return lv_fail(e, ret, sec, "%s register %#x: %s", who,
+				       off, strerror(-ret));
+		if (*nr == max)
+			return lv_fail(e, ENOSPC, sec,
+				       "%s: more than %u registers", who, max);
+		regs[(*nr)++] = (struct libvirq_reg){ off, size, val };
+		if (size == 8)
+			off += 4;
+	}
+	return 0;
+}
+
+/* A GICv3 vCPU: redistributor, CPU interface, private INTIDs */
+static int lv_save_gicv3_vcpu(const struct libvirq_vcpu *v,
+			      struct libvirq_vcpu_state *vs,
+			      struct libvirq_err *e)
+{
+	struct libvirq_gicv3_vcpu *g = &vs->gic;
+	char who[48];
+	__u32 i, size;
+	int ret;
+
+	snprintf(who, sizeof(who), "MPIDR %#llx redistributor",
+		 (unsigned long long)v->arch_id);
+	ret = lv_gic_scan(v->fd, true, VIRQ_GICV3_VGRP_REDIST_REGS, 0,
+			  LV_GICR_CTL_END, g->redist, &g->nr_redist,
+			  LIBVIRQ_GICV3_MAX_VREGS, "GICV3_VCPU", who, e);
+	if (!ret)
+		ret = lv_gic_scan(v->fd, true, VIRQ_GICV3_VGRP_REDIST_REGS,
+				  LV_GIC_ID_REGS, LV_GIC_FRAME, g->redist,
+				  &g->nr_redist, LIBVIRQ_GICV3_MAX_VREGS,
+				  "GICV3_VCPU", who, e);
+	if (ret)
+		return ret;
+	for (i = 0; i < LV_ARRAY_SIZE(lv_gic_sysregs); i++) {
+		struct libvirq_reg *r = &g->sysregs[i];
+
+		r->off = lv_gic_sysregs[i];
+		ret = lv_gic_get(v->fd, true, VIRQ_GICV3_VGRP_CPU_SYSREGS,
+				 r->off, &r->size, &r->val);
+		if (ret)
+			return lv_fail(e, ret, "GICV3_VCPU",
+				       "MPIDR %#llx: CPU interface register %#x: %s",
+				       (unsigned long long)v->arch_id, r->off,
+				       strerror(-ret));
+	}
+	g->nr_sysregs = i;
+	size = sizeof(g->priv);
+	ret = libvirq_vcpu_get_attr(v->fd, VIRQ_GICV3_VGRP_PRIVATE, 0, g->priv,
+				    &size);
+	if (ret)
+		return lv_fail(e, ret, "GICV3_VCPU",
+			       "MPIDR %#llx: VIRQ_GICV3_VGRP_PRIVATE: %s",
+			       (unsigned long long)v->arch_id, strerror(-ret));
+	return 0;
+}
+
+/*
+ * GICv3, before anything is read: the LPI pending tables and the ITS
+ * tables into guest memory (they travel with the guest's RAM, as with
+ * KVM), then the distributor's registers
+ */
+static int lv_save_gicv3_chip(const struct libvirq_chip *chip,
+			      struct libvirq_state *st,
+			      struct libvirq_err *e)
+{
+	const struct virq_gicv3_options *o = &st->cfg.gicv3;
+	int ret;
+
+	if (o->flags & VIRQ_GICV3_OPT_LPIS) {
+		ret = libvirq_set_attr(chip->fd, VIRQ_GICV3_GRP_CTRL,
+				       VIRQ_GICV3_CTRL_SAVE_PENDING_TABLES,
+				       NULL, 0);
+		if (ret)
+			return lv_fail(e, ret, "GICV3_DIST",
+				       "VIRQ_GICV3_CTRL_SAVE_PENDING_TABLES: %s%s",
+				       strerror(-ret),
+				       ret == -EFAULT ? LV_GIC_NOT_IN_MEMORY("a pending table") : "");
+		st->gic_flags |= LIBVIRQ_GICV3_PENDING_SAVED;
+	}
+	if (o->flags & VIRQ_GICV3_OPT_ITS) {
+		ret = libvirq_set_attr(chip->fd, VIRQ_GICV3_GRP_CTRL,
+				       VIRQ_GICV3_CTRL_ITS_SAVE_TABLES, NULL, 0);
+		if (ret)
+			return lv_fail(e, ret, "GICV3_ITS",
+				       "VIRQ_GICV3_CTRL_ITS_SAVE_TABLES: %s%s",
+				       strerror(-ret),
+				       ret == -EFAULT ? LV_GIC_NOT_IN_MEMORY("an ITS table") : "");
+		st->gic_flags |= LIBVIRQ_GICV3_ITS_SAVED;
+	}
+	ret = lv_gic_scan(chip->fd, false, VIRQ_GICV3_GRP_DIST_REGS, 0,
+			  LV_GICD_CTL_END, st->dist_regs, &st->nr_dist_regs,
+			  LIBVIRQ_GICV3_MAX_REGS, "GICV3_DIST", "distributor",
+			  e);
+	if (!ret)
+		ret = lv_gic_scan(chip->fd, false, VIRQ_GICV3_GRP_DIST_REGS,
+				  LV_GIC_ID_REGS, LV_GIC_FRAME, st->dist_regs,
+				  &st->nr_dist_regs, LIBVIRQ_GICV3_MAX_REGS,
+				  "GICV3_DIST", "distributor", e);
+	return ret;
+}
+
+static int lv_save_gicv3_its(const struct libvirq_chip *chip,
+			     struct libvirq_state *st, struct libvirq_err *e)
+{
+	int ret;
+
+	if (!(st->cfg.gicv3.flags & VIRQ_GICV3_OPT_ITS))
+		return 0;
+	ret = lv_gic_scan(chip->fd, false, VIRQ_GICV3_GRP_ITS_REGS, 0,
+			  LV_GITS_CTL_END, st->its_regs, &st->nr_its_regs,
+			  LIBVIRQ_GICV3_MAX_REGS, "GICV3_ITS", "ITS", e);
+	if (!ret)
+		ret = lv_gic_scan(chip->fd, false, VIRQ_GICV3_GRP_ITS_REGS,
+				  LV_GIC_ID_REGS, LV_GIC_FRAME, st->its_regs,
+				  &st->nr_its_regs, LIBVIRQ_GICV3_MAX_REGS,
+				  "GICV3_ITS", "ITS", e);
+	return ret;
+}
+
 int libvirq_save(const struct libvirq_chip *chip, struct libvirq_state *st,
 		 const struct libvirq_progress *p, struct libvirq_err *e)
 {
@@ -400,9 +621,10 @@ int libvirq_save(const struct libvirq_chip *chip, struct libvirq_state *st,
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	if (cfg->family != VIRQ_FAMILY_X86 && cfg->family != VIRQ_FAMILY_XICS)
+	if (cfg->family != VIRQ_FAMILY_X86 && cfg->family != VIRQ_FAMILY_XICS &&
+	    cfg->family != VIRQ_FAMILY_GICV3)
 		return lv_fail(e, EOPNOTSUPP, "CONFIG",
-			       "family %u: libvirq saves x86 and xics only",
+			       "family %u: libvirq saves x86, gicv3 and xics only",
 			       cfg->family);
 	ret = libvirq_get_api(chip->fd, &api);
 	if (!ret)
@@ -428,6 +650,11 @@ int libvirq_save(const struct libvirq_chip *chip, struct libvirq_state *st,
 		libvirq_state_free(st);
 		return lv_fail(e, ret, "", "out of memory");
 	}
+	if (cfg->family == VIRQ_FAMILY_GICV3) {
+		ret = lv_save_gicv3_chip(chip, st, e);
+		if (ret)
+			goto err;
+	}
 
 	for (i = 0; i < chip->nr_vcpus; i++) {
 		const struct libvirq_vcpu *v = &chip->vcpus[i];
@@ -437,6 +664,8 @@ int libvirq_save(const struct libvirq_chip *chip, struct libvirq_state *st,
 		vs->arch_id = v->arch_id;
 		if (cfg->family == VIRQ_FAMILY_X86) {
 			ret = lv_save_x86_vcpu(v, vs, e);
+		} else if (cfg->family == VIRQ_FAMILY_GICV3) {
+			ret = lv_save_gicv3_vcpu(v, vs, e);
 		} else {
 			size = sizeof(vs->icp);
 			ret = libvirq_vcpu_get_attr(v->fd, VIRQ_XICS_GRP_ICP, 0,
@@ -465,7 +694,9 @@ int libvirq_save(const struct libvirq_chip *chip, struct libvirq_state *st,
 			goto err;
 	}
 
-	for (i = 0; i < cfg->nr_sources; i += n) {
+	/* GICv3: the SPIs (the private INTIDs are the vCPUs') */
+	i = cfg->family == VIRQ_FAMILY_GICV3 ? VIRQ_GICV3_NR_PRIVATE : 0;
+	for (; i < cfg->nr_sources; i += n) {
 		n = cfg->nr_sources - i;
 		if (n > VIRQ_SOURCES_MAX)
 			n = VIRQ_SOURCES_MAX;
@@ -477,6 +708,11 @@ int libvirq_save(const struct libvirq_chip *chip, struct libvirq_state *st,
 			goto err;
 		}
 		lv_progress(p, "sources", i + n, cfg->nr_sources);
+	}
+	if (cfg->family == VIRQ_FAMILY_GICV3) {
+		ret = lv_save_gicv3_its(chip, st, e);
+		if (ret)
+			goto err;
 	}
 	return 0;
 err:
@@ -494,6 +730,8 @@ static void lv_put_config(struct lv_wbuf *w, const struct libvirq_config *c)
 
 	if (c->family == VIRQ_FAMILY_X86)
 		opt = LV_X86_OPT_SIZE + LV_X86_IOAPIC_CFG * o->nr_ioapics;
+	if (c->family == VIRQ_FAMILY_GICV3)
+		opt = LV_GICV3_OPT_SIZE;
 	wb_sec_begin(w, LIBVIRQ_SEC_CONFIG, LIBVIRQ_SEC_REQUIRED, 1);
 	wb_u32(w, c->family);
 	wb_u32(w, c->nr_vcpus);
@@ -513,6 +751,17 @@ static void lv_put_config(struct lv_wbuf *w, const struct libvirq_config *c)
 			wb_u8(w, o->ioapics[i].id);
 			wb_u16(w, o->ioapics[i].source_id);
 		}
+	}
+	if (c->family == VIRQ_FAMILY_GICV3) {
+		const struct virq_gicv3_options *g = &c->gicv3_options;
+
+		wb_u32(w, g->flags);
+		wb_u32(w, g->lpi_bits);
+		wb_u64(w, g->dist_base);
+		wb_u64(w, g->redist_base);
+		wb_u64(w, g->its_base);
+		for (i = 0; i < LV_ARRAY_SIZE(g->reserved); i++)
+			wb_u64(w, g->reserved[i]);
 	}
 	wb_sec_end(w);
 }
@@ -551,6 +800,54 @@ static void lv_put_vcpu_table(struct lv_wbuf *w, __u16 type,
 		if (fields)
 			fields(w, &st->vcpus[i]);
 	}
+	wb_sec_end(w);
+}
+
+static void lv_put_regs(struct lv_wbuf *w, const struct libvirq_reg *r,
+			__u32 nr)
+{
+	__u32 i;
+
+	for (i = 0; i < nr; i++) {
+		wb_u32(w, r[i].off);
+		wb_u32(w, r[i].size);
+		wb_u64(w, r[i].val);
+	}
+}
+
+/* GICV3_DIST, a GICV3_VCPU per vCPU (SOURCES and GICV3_ITS come later) */
+static void lv_put_gicv3(struct lv_wbuf *w, const struct libvirq_state *st)
+{
+	const struct libvirq_gicv3_vcpu *g;
+	__u32 i, k;
+
+	wb_sec_begin(w, LIBVIRQ_SEC_GICV3_DIST, LIBVIRQ_SEC_REQUIRED, 1);
+	wb_u32(w, st->gic_flags);
+	wb_u32(w, st->nr_dist_regs);
+	lv_put_regs(w, st->dist_regs, st->nr_dist_regs);
+	wb_sec_end(w);
+	for (i = 0; i < st->nr_vcpus; i++) {
+		g = &st->vcpus[i].gic;
+		wb_sec_begin(w, LIBVIRQ_SEC_GICV3_VCPU, LIBVIRQ_SEC_REQUIRED,
+			     1);
+		lv_put_vcpu_entry(w, &st->vcpus[i]);
+		wb_u32(w, g->nr_redist);
+		wb_u32(w, g->nr_sysregs);
+		lv_put_regs(w, g->redist, g->nr_redist);
+		lv_put_regs(w, g->sysregs, g->nr_sysregs);
+		for (k = 0; k < VIRQ_GICV3_NR_PRIVATE; k++)
+			wb_u64(w, g->priv[k]);
+		wb_sec_end(w);
+	}
+}
+
+static void lv_put_gicv3_its(struct lv_wbuf *w,
+			     const struct libvirq_state *st)
+{
+	if (!(st->cfg.gicv3.flags & VIRQ_GICV3_OPT_ITS))
+		return;
+	lv_put_table(w, LIBVIRQ_SEC_GICV3_ITS, st->nr_its_regs);
+	lv_put_regs(w, st->its_regs, st->nr_its_regs);
 	wb_sec_end(w);
 }
 
@@ -707,6 +1004,8 @@ static void lv_put_irte_run(struct lv_wbuf *w, const struct libvirq_state *st,
 
 static bool lv_source_default(const struct libvirq_state *st, __u32 i)
 {
+	if (lv_gic_nonspi(st, i))
+		return true;
 	return st->sources[i] == libvirq_fresh_word(st->cfg.family);
 }
 
@@ -779,6 +1078,8 @@ int libvirq_encode(const struct libvirq_state *st, void **buf, size_t *len,
 
 	if (st->cfg.family == VIRQ_FAMILY_XICS) {
 		lv_put_vcpu_table(&w, LIBVIRQ_SEC_XICS_ICP, st, lv_put_icp);
+	} else if (st->cfg.family == VIRQ_FAMILY_GICV3) {
+		lv_put_gicv3(&w, st);
 	} else {
 		lv_put_vcpu_table(&w, LIBVIRQ_SEC_X86_TSC, st, lv_put_tsc);
 		for (i = 0; i < st->nr_vcpus; i++)
@@ -794,6 +1095,8 @@ int libvirq_encode(const struct libvirq_state *st, void **buf, size_t *len,
 		wb_sec_end(&w);
 	}
 	lv_put_sources(&w, st);
+	if (st->cfg.family == VIRQ_FAMILY_GICV3)
+		lv_put_gicv3_its(&w, st);
 
 	if (w.oom) {
 		free(w.p);
@@ -820,6 +1123,7 @@ struct lv_dec {
 	__u64 *ids;		/* the vCPUs' arch ids, sorted */
 	bool ioapic_seen[VIRQ_X86_MAX_IOAPICS];
 	bool seen_icp, seen_tsc, seen_pic, seen_routes;
+	bool seen_gic_dist, seen_gic_its;
 };
 
 #define DFAIL(d, fmt, ...) \
@@ -832,6 +1136,7 @@ struct lv_dec {
  */
 #define LV_HAVE_TABLE	(1U << 0)	/* its XICS_ICP or X86_TSC entry */
 #define LV_HAVE_LAPIC	(1U << 1)	/* its X86_LAPIC section */
+#define LV_HAVE_GIC	(1U << 2)	/* its GICV3_VCPU section */
 
 /* A section that may appear once: *@seen says whether it did */
 static int lv_dec_once(struct lv_dec *d, bool *seen)
@@ -902,6 +1207,24 @@ static int lv_dec_config(struct lv_dec *d, struct lv_rbuf *r, __u32 family)
 		if (c->nr_sources % VIRQ_XICS_ICS_SIZE)
 			return DFAIL(d, "field nr_sources: %u is not a multiple of %u",
 				     c->nr_sources, VIRQ_XICS_ICS_SIZE);
+		return 0;
+	}
+	if (family == VIRQ_FAMILY_GICV3) {
+		struct virq_gicv3_options *g = &c->gicv3_options;
+
+		if (opt != LV_GICV3_OPT_SIZE)
+			return DFAIL(d, "field options_size: %u, gicv3 options have %d bytes",
+				     opt, LV_GICV3_OPT_SIZE);
+		g->flags = rb_u32(r);
+		g->lpi_bits = rb_u32(r);
+		g->dist_base = rb_u64(r);
+		g->redist_base = rb_u64(r);
+		g->its_base = rb_u64(r);
+		for (i = 0; i < LV_ARRAY_SIZE(g->reserved); i++)
+			g->reserved[i] = rb_u64(r);
+		if (lv_gicv3_resolve(g, c->nr_sources, &c->gicv3, why,
+				     sizeof(why)))
+			return DFAIL(d, "gicv3 options: %s", why);
 		return 0;
 	}
 
@@ -986,9 +1309,15 @@ static int lv_dec_vcpus(struct lv_dec *d, struct lv_rbuf *r)
 		    v->arch_id >= 0xffffffffULL)
 			return DFAIL(d, "vCPU %u field arch_id: %#llx is not an APIC id",
 				     v->index, (unsigned long long)v->arch_id);
-		if (v->arch_id > 0xffffffffULL)
+		if (st->cfg.family == VIRQ_FAMILY_GICV3) {
+			if (v->arch_id & ~VIRQ_GICV3_MPIDR_MASK)
+				return DFAIL(d, "vCPU %u field arch_id: %#llx is not an MPIDR affinity",
+					     v->index,
+					     (unsigned long long)v->arch_id);
+		} else if (v->arch_id > 0xffffffffULL) {
 			return DFAIL(d, "vCPU %u field arch_id: %#llx does not fit 32 bits",
 				     v->index, (unsigned long long)v->arch_id);
+		}
 	}
 	d->ids = calloc(nr ? nr : 1, sizeof(*d->ids));
 	if (!d->ids)
@@ -1108,6 +1437,30 @@ static const char *lv_xics_word_bad(const struct lv_dec *d, __u32 src,
 	return NULL;
 }
 
+#define LV_GIC_WORD_VALID	(0xffffffff00000000ULL | 0xf8ULL | \
+				 VIRQ_GICV3_SRC_ENABLED | \
+				 VIRQ_GICV3_SRC_PENDING | \
+				 VIRQ_GICV3_SRC_ACTIVE | VIRQ_GICV3_SRC_EDGE | \
+				 VIRQ_GICV3_SRC_GROUP1 | \
+				 VIRQ_GICV3_SRC_LEVEL_USER | \
+				 VIRQ_GICV3_SRC_LEVEL_RESAMPLE | \
+				 VIRQ_GICV3_SRC_IRM)
+
+/*
+ * The layout checks of a GICv3 state word (gicv3.rst; the kernel checks
+ * the rest in the dry run): an SPI's, or (@priv) a private INTID's,
+ * which has no route and no IRM
+ */
+static const char *lv_gic_word_bad(__u64 w, bool priv)
+{
+	if (w & ~LV_GIC_WORD_VALID)
+		return "reserved bits set (bits 31:16, or priority bits 2:0)";
+	if (priv && (w >> VIRQ_GICV3_SRC_ROUTE_SHIFT ||
+		     (w & VIRQ_GICV3_SRC_IRM)))
+		return "a route or IRM on a private INTID";
+	return NULL;
+}
+
 static int lv_dec_sources(struct lv_dec *d, struct lv_rbuf *r,
 			  __u16 version)
 {
@@ -1129,6 +1482,12 @@ static int lv_dec_sources(struct lv_dec *d, struct lv_rbuf *r,
 		return DFAIL(d, "source word version %u, another section has %u",
 			     version, st->source_word_version);
 	st->source_word_version = version;
+	if (st->cfg.family == VIRQ_FAMILY_GICV3 &&
+	    (lv_gic_nonspi(st, first) || lv_gic_nonspi(st, first + count - 1)))
+		return DFAIL(d, "sources %u..%u: not all SPIs (32..%u)", first,
+			     first + count - 1,
+			     (st->cfg.nr_sources < 1020 ?
+			      st->cfg.nr_sources : 1020) - 1);
 	for (i = first; i < first + count; i++) {
 		if (d->src_seen[i])
 			return DFAIL(d, "source %u is in two SOURCES sections",
@@ -1141,6 +1500,13 @@ static int lv_dec_sources(struct lv_dec *d, struct lv_rbuf *r,
 					 VIRQ_X86_SRC_LEVEL_RESAMPLE))
 				return DFAIL(d, "source %u word %#llx: reserved bits set",
 					     i, (unsigned long long)w);
+			continue;
+		}
+		if (st->cfg.family == VIRQ_FAMILY_GICV3) {
+			why = lv_gic_word_bad(w, false);
+			if (why)
+				return DFAIL(d, "SPI %u word %#llx: %s", i,
+					     (unsigned long long)w, why);
 			continue;
 		}
 		why = lv_xics_word_bad(d, i, w);
@@ -1451,6 +1817,146 @@ static int lv_dec_routes(struct lv_dec *d, struct lv_rbuf *r)
 	return 0;
 }
 
+/*
+ * @nr registers (offset, size, value) of @what: sizes 4 or 8, offsets
+ * aligned, below @limit and in increasing order, values that fit
+ */
+static int lv_dec_regs(struct lv_dec *d, struct lv_rbuf *r, __u32 nr,
+		       struct libvirq_reg *regs, __u32 limit, bool align,
+		       const char *what)
+{
+	struct libvirq_reg *g;
+	__u32 i;
+
+	for (i = 0; i < nr; i++) {
+		g = &regs[i];
+		g->off = rb_u32(r);
+		g->size = rb_u32(r);
+		g->val = rb_u64(r);
+		if (r->bad)
+			return DFAIL(d, "%s: %u registers, but the payload ends in register %u",
+				     what, nr, i);
+		if (g->size != 4 && g->size != 8)
+			return DFAIL(d, "%s register %#x field size: %u, must be 4 or 8",
+				     what, g->off, g->size);
+		if ((align && g->off % g->size) || g->off >= limit)
+			return DFAIL(d, "%s register %u field offset: %#x, not a %u-byte register below %#x",
+				     what, i, g->off, g->size, limit);
+		if (g->size == 4 && g->val >> 32)
+			return DFAIL(d, "%s register %#x field value: %#llx does not fit 4 bytes",
+				     what, g->off, (unsigned long long)g->val);
+		if (i && g->off < regs[i - 1].off + (align ? regs[i - 1].size : 1))
+			return DFAIL(d, "%s register %#x: not after register %#x",
+				     what, g->off, regs[i - 1].off);
+	}
+	return 0;
+}
+
+/* GICV3_DIST: flags, nr, the distributor's registers */
+static int lv_dec_gic_dist(struct lv_dec *d, struct lv_rbuf *r)
+{
+	struct libvirq_state *st = d->st;
+	__u32 want = 0, nr;
+	int ret;
+
+	ret = lv_dec_once(d, &d->seen_gic_dist);
+	if (ret)
+		return ret;
+	st->gic_flags = rb_u32(r);
+	nr = rb_u32(r);
+	if (r->bad || r->len != 8 + (__u64)nr * LV_REG_SIZE)
+		return DFAIL(d, "field nr: %u registers, but %zu bytes", nr,
+			     r->len);
+	if (st->cfg.gicv3.flags & VIRQ_GICV3_OPT_LPIS)
+		want |= LIBVIRQ_GICV3_PENDING_SAVED;
+	if (st->cfg.gicv3.flags & VIRQ_GICV3_OPT_ITS)
+		want |= LIBVIRQ_GICV3_ITS_SAVED;
+	if (st->gic_flags != want)
+		return DFAIL(d, "field flags: %#x, the configuration needs %#x (tables saved to guest memory)",
+			     st->gic_flags, want);
+	if (nr > LIBVIRQ_GICV3_MAX_REGS)
+		return DFAIL(d, "field nr: %u registers, at most %d", nr,
+			     LIBVIRQ_GICV3_MAX_REGS);
+	st->nr_dist_regs = nr;
+	return lv_dec_regs(d, r, nr, st->dist_regs, LV_GIC_FRAME, true,
+			   "distributor");
+}
+
+/*
+ * GICV3_VCPU: a vCPU's entry head, nr_redist, nr_sysregs, its
+ * redistributor's and CPU interface's registers, 32 private words
+ */
+static int lv_dec_gic_vcpu(struct lv_dec *d, struct lv_rbuf *r)
+{
+	struct libvirq_gicv3_vcpu *g;
+	struct libvirq_vcpu_state *v;
+	char who[48];
+	const char *why;
+	__u32 k;
+	int ret;
+
+	v = lv_dec_vcpu_entry(d, r, LV_HAVE_GIC, &ret);
+	if (!v)
+		return ret;
+	g = &v->gic;
+	g->nr_redist = rb_u32(r);
+	g->nr_sysregs = rb_u32(r);
+	if (r->bad || g->nr_redist > LIBVIRQ_GICV3_MAX_VREGS ||
+	    g->nr_sysregs > LIBVIRQ_GICV3_MAX_VREGS ||
+	    r->len != LV_VCPU_SIZE + 8 + LV_REG_SIZE *
+	    (__u64)(g->nr_redist + g->nr_sysregs) + 8 * VIRQ_GICV3_NR_PRIVATE)
+		return DFAIL(d, "MPIDR %#llx: fields nr_redist %u / nr_sysregs %u (at most %d each) and %zu bytes do not agree",
+			     (unsigned long long)v->arch_id, g->nr_redist,
+			     g->nr_sysregs, LIBVIRQ_GICV3_MAX_VREGS, r->len);
+	snprintf(who, sizeof(who), "MPIDR %#llx redistributor",
+		 (unsigned long long)v->arch_id);
+	ret = lv_dec_regs(d, r, g->nr_redist, g->redist, 2 * LV_GIC_FRAME,
+			  true, who);
+	if (ret)
+		return ret;
+	snprintf(who, sizeof(who), "MPIDR %#llx CPU interface",
+		 (unsigned long long)v->arch_id);
+	ret = lv_dec_regs(d, r, g->nr_sysregs, g->sysregs, 1U << 16, false,
+			  who);
+	if (ret)
+		return ret;
+	for (k = 0; k < g->nr_sysregs; k++)
+		if (g->sysregs[k].size != 8)
+			return DFAIL(d, "%s register %#x field size: %u, must be 8",
+				     who, g->sysregs[k].off,
+				     g->sysregs[k].size);
+	for (k = 0; k < VIRQ_GICV3_NR_PRIVATE; k++) {
+		g->priv[k] = rb_u64(r);
+		why = lv_gic_word_bad(g->priv[k], true);
+		if (why)
+			return DFAIL(d, "MPIDR %#llx INTID %u word %#llx: %s",
+				     (unsigned long long)v->arch_id, k,
+				     (unsigned long long)g->priv[k], why);
+	}
+	return 0;
+}
+
+static int lv_dec_gic_its(struct lv_dec *d, struct lv_rbuf *r)
+{
+	struct libvirq_state *st = d->st;
+	__u32 nr;
+	int ret;
+
+	if (!(st->cfg.gicv3.flags & VIRQ_GICV3_OPT_ITS))
+		return DFAIL(d, "an ITS section, but the configuration has no ITS");
+	ret = lv_dec_once(d, &d->seen_gic_its);
+	if (!ret)
+		ret = lv_dec_table(d, r, LV_REG_SIZE, &nr);
+	if (ret)
+		return ret;
+	if (nr > LIBVIRQ_GICV3_MAX_REGS)
+		return DFAIL(d, "field nr: %u registers, at most %d", nr,
+			     LIBVIRQ_GICV3_MAX_REGS);
+	st->nr_its_regs = nr;
+	return lv_dec_regs(d, r, nr, st->its_regs, LV_GIC_FRAME, true,
+			   "ITS");
+}
+
 static int lv_dec_info(struct lv_dec *d, struct lv_rbuf *r)
 {
 	size_t i;
@@ -1509,6 +2015,12 @@ static int lv_dec_section(struct lv_dec *d, __u16 type, __u16 version,
 		return lv_dec_irte(d, r);
 	case LIBVIRQ_SEC_X86_ROUTES:
 		return lv_dec_routes(d, r);
+	case LIBVIRQ_SEC_GICV3_DIST:
+		return lv_dec_gic_dist(d, r);
+	case LIBVIRQ_SEC_GICV3_VCPU:
+		return lv_dec_gic_vcpu(d, r);
+	case LIBVIRQ_SEC_GICV3_ITS:
+		return lv_dec_gic_its(d, r);
 	}
 	return DFAIL(d, "internal error: no decoder");
 }
@@ -1518,11 +2030,29 @@ static int lv_dec_complete(struct lv_dec *d)
 {
 	struct libvirq_state *st = d->st;
 	const struct virq_x86_options *o = &st->cfg.x86;
-	bool x86 = st->cfg.family == VIRQ_FAMILY_X86;	/* else XICS */
+	bool x86 = st->cfg.family == VIRQ_FAMILY_X86;
+	bool gic = st->cfg.family == VIRQ_FAMILY_GICV3;	/* else XICS */
 	__u32 i;
 
 	d->name = "file";
 	snprintf(d->where, sizeof(d->where), "incomplete file");
+	if (gic) {
+		if (!d->seen_gic_dist)
+			return DFAIL(d, "no GICV3_DIST section");
+		if ((st->cfg.gicv3.flags & VIRQ_GICV3_OPT_ITS) &&
+		    !d->seen_gic_its)
+			return DFAIL(d, "no GICV3_ITS section");
+		for (i = 0; i < st->nr_vcpus; i++) {
+			if (!(st->vcpus[i].flags & LV_HAVE_GIC))
+				return DFAIL(d, "no GICV3_VCPU section for vCPU %u (MPIDR %#llx)",
+					     st->vcpus[i].index,
+					     (unsigned long long)st->vcpus[i].arch_id);
+			st->vcpus[i].flags = 0;
+		}
+		if (!st->source_word_version)
+			st->source_word_version = LV_SOURCE_WORD_VERSION;
+		return 0;
+	}
 	if (!x86 && !d->seen_icp)
 		return DFAIL(d, "no XICS_ICP section");
 	if (x86 && !d->seen_tsc)
@@ -1587,9 +2117,10 @@ int libvirq_decode(const void *buf, size_t len, struct libvirq_state *st,
 			     LV_HDR_SIZE);
 	if (flags)
 		return DFAIL(&d, "field flags: %#x, must be 0", flags);
-	if (family != VIRQ_FAMILY_X86 && family != VIRQ_FAMILY_XICS)
+	if (family != VIRQ_FAMILY_X86 && family != VIRQ_FAMILY_XICS &&
+	    family != VIRQ_FAMILY_GICV3)
 		return lv_fail(e, EPROTONOSUPPORT, "header",
-			       "file header field family: %u (%s), this reader restores x86 and xics",
+			       "file header field family: %u (%s), this reader restores x86, gicv3 and xics",
 			       family, libvirq_family_name(family) ?: "unknown");
 	if (nr < 2 || nr > LV_MAX_SECTIONS)
 		return DFAIL(&d, "field nr_sections: %u", nr);
@@ -1773,6 +2304,72 @@ static int lv_check_x86(const struct virq_x86_options *x,
 	return 0;
 }
 
+/* The GICv3 options, defaults resolved: every field must match */
+static int lv_check_gicv3(const struct virq_gicv3_options *x,
+			  const struct virq_gicv3_options *y,
+			  struct libvirq_err *e)
+{
+	static const char *const names[] = {
+		"flags", "lpi_bits", "dist_base", "redist_base", "its_base",
+	};
+	__u64 p[5] = { x->flags, x->lpi_bits, x->dist_base, x->redist_base,
+		       x->its_base };
+	__u64 q[5] = { y->flags, y->lpi_bits, y->dist_base, y->redist_base,
+		       y->its_base };
+	__u32 k;
+
+	for (k = 0; k < LV_ARRAY_SIZE(names); k++)
+		if (p[k] != q[k])
+			return lv_fail(e, EINVAL, "CONFIG",
+				       "wrong configuration: gicv3 field %s is %#llx in the file, %#llx in the target",
+				       names[k], (unsigned long long)p[k],
+				       (unsigned long long)q[k]);
+	return 0;
+}
+
+/*
+ * A GICv3 target must be as created in what a restore cannot undo: no
+ * redistributor with EnableLPIs set (it cannot be cleared), the ITS
+ * disabled (its CBASER and BASERs cannot be written while enabled)
+ */
+static int lv_check_gicv3_live(const struct libvirq_state *st,
+			       const struct libvirq_chip *chip,
+			       struct libvirq_err *e)
+{
+	struct libvirq_reg r = { .off = 0 };
+	__u32 i;
+	int ret;
+
+	if (!(st->cfg.gicv3.flags & VIRQ_GICV3_OPT_LPIS))
+		return 0;
+	for (i = 0; i < chip->nr_vcpus; i++) {
+		ret = lv_gic_get(chip->vcpus[i].fd, true,
+				 VIRQ_GICV3_VGRP_REDIST_REGS, 0, &r.size,
+				 &r.val);
+		if (ret)
+			return lv_fail(e, ret, "GICV3_VCPU",
+				       "target MPIDR %#llx: GICR_CTLR: %s",
+				       (unsigned long long)chip->vcpus[i].arch_id,
+				       strerror(-ret));
+		if (r.val & 1)
+			return lv_fail(e, EBUSY, "GICV3_VCPU",
+				       "target MPIDR %#llx: GICR_CTLR.EnableLPIs is set (it cannot be cleared): restore into a fresh instance",
+				       (unsigned long long)chip->vcpus[i].arch_id);
+	}
+	if (!(st->cfg.gicv3.flags & VIRQ_GICV3_OPT_ITS))
+		return 0;
+	ret = lv_gic_get(chip->fd, false, VIRQ_GICV3_GRP_ITS_REGS, 0, &r.size,
+			 &r.val);
+	if (ret)
+		return lv_fail(e, ret, "GICV3_ITS", "target GITS_CTLR: %s",
+			       strerror(-ret));
+	if (r.val & 1)
+		return lv_fail(e, EBUSY, "GICV3_ITS",
+			       "the target's ITS is enabled (GITS_CTLR %#llx): restore into a fresh instance",
+			       (unsigned long long)r.val);
+	return 0;
+}
+
 int libvirq_check_target(const struct libvirq_state *st,
 			 const struct libvirq_chip *chip,
 			 struct libvirq_err *e)
@@ -1800,6 +2397,11 @@ int libvirq_check_target(const struct libvirq_state *st,
 		if (ret)
 			return ret;
 	}
+	if (a->family == VIRQ_FAMILY_GICV3) {
+		ret = lv_check_gicv3(&a->gicv3, &b->gicv3, e);
+		if (ret)
+			return ret;
+	}
 	if (st->nr_vcpus != chip->nr_vcpus)
 		return lv_fail(e, EINVAL, "VCPUS",
 			       "wrong vCPU count: %u in the file, %u in the target",
@@ -1817,10 +2419,13 @@ int libvirq_check_target(const struct libvirq_state *st,
 				       "vCPU %u: %s %#llx in the file, %#llx in the target",
 				       s->index,
 				       a->family == VIRQ_FAMILY_X86 ? "APIC id" :
-								      "server",
+				       a->family == VIRQ_FAMILY_GICV3 ? "MPIDR" :
+									"server",
 				       (unsigned long long)s->arch_id,
 				       (unsigned long long)v->arch_id);
 	}
+	if (a->family == VIRQ_FAMILY_GICV3)
+		return lv_check_gicv3_live(st, chip, e);
 	return 0;
 }
 
@@ -1941,7 +2546,8 @@ static int lv_apply_sources(const struct libvirq_state *st,
 	int ret;
 
 	/* every source, so that those the file has fresh become fresh */
-	for (i = 0; i < st->cfg.nr_sources; i += n) {
+	i = st->cfg.family == VIRQ_FAMILY_GICV3 ? VIRQ_GICV3_NR_PRIVATE : 0;
+	for (; i < st->cfg.nr_sources; i += n) {
 		n = st->cfg.nr_sources - i;
 		if (n > VIRQ_SOURCES_MAX)
 			n = VIRQ_SOURCES_MAX;
@@ -1955,12 +2561,289 @@ static int lv_apply_sources(const struct libvirq_state *st,
 	return 0;
 }
 
+/* Register names, for messages and diffs */
+struct lv_regname {
+	__u32 off;
+	const char *name;
+};
+
+static const struct lv_regname lv_gicd_names[] = {
+	{ 0x0, "GICD_CTLR" }, { 0x4, "GICD_TYPER" }, { 0x8, "GICD_IIDR" },
+	{ 0xc, "GICD_TYPER2" }, { 0x10, "GICD_STATUSR" },
+	{ 0xffe8, "GICD_PIDR2" },
+};
+
+static const struct lv_regname lv_gicr_names[] = {
+	{ 0x0, "GICR_CTLR" }, { 0x4, "GICR_IIDR" }, { 0x8, "GICR_TYPER" },
+	{ 0x10, "GICR_STATUSR" }, { 0x14, "GICR_WAKER" },
+	{ 0x70, "GICR_PROPBASER" }, { 0x78, "GICR_PENDBASER" },
+	{ 0xffe8, "GICR_PIDR2" },
+};
+
+static const struct lv_regname lv_gits_names[] = {
+	{ 0x0, "GITS_CTLR" }, { 0x4, "GITS_IIDR" }, { 0x8, "GITS_TYPER" },
+	{ 0x80, "GITS_CBASER" }, { 0x88, "GITS_CWRITER" },
+	{ 0x90, "GITS_CREADR" }, { 0x100, "GITS_BASER0" },
+	{ 0x108, "GITS_BASER1" }, { 0x110, "GITS_BASER2" },
+	{ 0x118, "GITS_BASER3" }, { 0x120, "GITS_BASER4" },
+	{ 0x128, "GITS_BASER5" }, { 0x130, "GITS_BASER6" },
+	{ 0x138, "GITS_BASER7" }, { 0xffd0, "GITS_PIDR4" },
+	{ 0xffe0, "GITS_PIDR0" }, { 0xffe4, "GITS_PIDR1" },
+	{ 0xffe8, "GITS_PIDR2" }, { 0xffec, "GITS_PIDR3" },
+	{ 0xfff0, "GITS_CIDR0" }, { 0xfff4, "GITS_CIDR1" },
+	{ 0xfff8, "GITS_CIDR2" }, { 0xfffc, "GITS_CIDR3" },
+};
+
+static const struct lv_regname lv_icc_names[] = {
+	{ VIRQ_GICV3_ICC_PMR_EL1, "ICC_PMR_EL1" },
+	{ VIRQ_GICV3_ICC_BPR0_EL1, "ICC_BPR0_EL1" },
+	{ VIRQ_GICV3_ICC_AP0R_EL1(0), "ICC_AP0R0_EL1" },
+	{ VIRQ_GICV3_ICC_AP0R_EL1(1), "ICC_AP0R1_EL1" },
+	{ VIRQ_GICV3_ICC_AP0R_EL1(2), "ICC_AP0R2_EL1" },
+	{ VIRQ_GICV3_ICC_AP0R_EL1(3), "ICC_AP0R3_EL1" },
+	{ VIRQ_GICV3_ICC_AP1R_EL1(0), "ICC_AP1R0_EL1" },
+	{ VIRQ_GICV3_ICC_AP1R_EL1(1), "ICC_AP1R1_EL1" },
+	{ VIRQ_GICV3_ICC_AP1R_EL1(2), "ICC_AP1R2_EL1" },
+	{ VIRQ_GICV3_ICC_AP1R_EL1(3), "ICC_AP1R3_EL1" },
+	{ VIRQ_GICV3_ICC_BPR1_EL1, "ICC_BPR1_EL1" },
+	{ VIRQ_GICV3_ICC_CTLR_EL1, "ICC_CTLR_EL1" },
+	{ VIRQ_GICV3_ICC_SRE_EL1, "ICC_SRE_EL1" },
+	{ VIRQ_GICV3_ICC_IGRPEN0_EL1, "ICC_IGRPEN0_EL1" },
+	{ VIRQ_GICV3_ICC_IGRPEN1_EL1, "ICC_IGRPEN1_EL1" },
+};
+
+static const char *lv_name_of(const struct lv_regname *t, size_t n,
+			      __u32 off)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].off == off)
+			return t[i].name;
+	return NULL;
+}
+
+const char *libvirq_gicv3_reg_name(__u32 kind, __u32 off)
+{
+	switch (kind) {
+	case LIBVIRQ_GICV3_DIST:
+		return lv_name_of(lv_gicd_names, LV_ARRAY_SIZE(lv_gicd_names),
+				  off);
+	case LIBVIRQ_GICV3_REDIST:
+		return lv_name_of(lv_gicr_names, LV_ARRAY_SIZE(lv_gicr_names),
+				  off);
+	case LIBVIRQ_GICV3_CPUIF:
+		return lv_name_of(lv_icc_names, LV_ARRAY_SIZE(lv_icc_names),
+				  off);
+	case LIBVIRQ_GICV3_ITS:
+		return lv_name_of(lv_gits_names, LV_ARRAY_SIZE(lv_gits_names),
+				  off);
+	}
+	return NULL;
+}
+
+/* "GICD_CTLR", or "reg 0x1234" */
+static const char *lv_reg_label(__u32 kind, __u32 off, char *buf, size_t n)
+{
+	const char *name = libvirq_gicv3_reg_name(kind, off);
+
+	if (name)
+		return name;
+	snprintf(buf, n, "reg %#x", off);
+	return buf;
+}
+
+static const struct libvirq_reg *lv_find_reg(const struct libvirq_reg *r,
+					     __u32 nr, __u32 off)
+{
+	__u32 i;
+
+	for (i = 0; i < nr; i++)
+		if (r[i].off == off)
+			return &r[i];
+	return NULL;
+}
+
+/*
+ * Write the registers @r of @kind in this order: the one at @first (if
+ * not ~0), the others by offset but those of @order (~0 ended) in that
+ * order after them, and the one at @last (if not ~0) with @last_mask
+ * (0: not written, the caller writes it).  On failure *@bad is the
+ * register refused.
+ */
+static int lv_gic_write(int fd, bool vcpu, __u32 group,
+			const struct libvirq_reg *r, __u32 nr, __u32 first,
+			const __u32 *order, __u32 last, __u64 last_mask,
+			const struct libvirq_reg **bad)
+{
+	const struct libvirq_reg *g;
+	__u32 i, k;
+	int ret;
+
+	g = first != ~0U ? lv_find_reg(r, nr, first) : NULL;
+	if (g) {
+		ret = lv_gic_set(fd, vcpu, group, g, g->val);
+		if (ret)
+			goto fail;
+	}
+	for (i = 0; i < nr; i++) {
+		g = &r[i];
+		if (g->off == first || g->off == last)
+			continue;
+		for (k = 0; order && order[k] != ~0U; k++)
+			if (order[k] == g->off)
+				break;
+		if (order && order[k] != ~0U)
+			continue;
+		ret = lv_gic_set(fd, vcpu, group, g, g->val);
+		if (ret)
+			goto fail;
+	}
+	for (k = 0; order && order[k] != ~0U; k++) {
+		g = lv_find_reg(r, nr, order[k]);
+		if (!g)
+			continue;
+		ret = lv_gic_set(fd, vcpu, group, g, g->val);
+		if (ret)
+			goto fail;
+	}
+	g = last != ~0U ? lv_find_reg(r, nr, last) : NULL;
+	if (g && last_mask) {
+		ret = lv_gic_set(fd, vcpu, group, g, g->val & last_mask);
+		if (ret)
+			goto fail;
+	}
+	return 0;
+fail:
+	*bad = g;
+	return ret;
+}
+
+#define LV_GICD_IIDR	0x8
+#define LV_GICR_IIDR	0x4
+#define LV_GITS_IIDR	0x4
+#define LV_GITS_CBASER	0x80
+#define LV_GITS_CWRITER	0x88
+#define LV_GITS_CREADR	0x90
+
+/*
+ * GICv3, KVM's documented order (gicv3.rst, gicv3-its.rst): GICD_IIDR,
+ * the distributor (GICD_CTLR last); per vCPU GICR_IIDR, the
+ * redistributor (PROPBASER and PENDBASER before GICR_CTLR, last), the
+ * CPU interface, the private words; the SPIs' words; the ITS disabled:
+ * GITS_IIDR, the other registers, CBASER, CREADR, CWRITER, the BASERs,
+ * then VIRQ_GICV3_CTRL_ITS_RESTORE_TABLES, then GITS_CTLR.  @dry (the
+ * scratch instance, which has no guest memory): the steps that read
+ * guest memory are left out: EnableLPIs (GICR_CTLR bit 0, which reads
+ * and clears the pending table), the ITS table restore and GITS_CTLR's
+ * Enabled (which runs the command queue).
+ */
+static int lv_apply_gicv3(const struct libvirq_state *st,
+			  const struct libvirq_chip *chip, bool dry,
+			  const struct libvirq_progress *p,
+			  struct libvirq_err *e)
+{
+	static const __u32 its_order[] = {
+		LV_GITS_CBASER, LV_GITS_CREADR, LV_GITS_CWRITER,
+		0x100, 0x108, 0x110, 0x118, 0x120, 0x128, 0x130, 0x138, ~0U,
+	};
+	__u64 keep = dry ? ~1ULL : ~0ULL;
+	const struct libvirq_vcpu_state *s;
+	const struct libvirq_gicv3_vcpu *g;
+	const struct libvirq_reg *bad = NULL;
+	char lbl[24];
+	__u32 i, k;
+	int fd, ret;
+
+	ret = lv_gic_write(chip->fd, false, VIRQ_GICV3_GRP_DIST_REGS,
+			   st->dist_regs, st->nr_dist_regs, LV_GICD_IIDR, NULL,
+			   0, ~0ULL, &bad);
+	if (ret)
+		return lv_fail(e, ret, "GICV3_DIST",
+			       "distributor register %s = %#llx refused (%s)",
+			       lv_reg_label(LIBVIRQ_GICV3_DIST, bad->off, lbl,
+					    sizeof(lbl)),
+			       (unsigned long long)bad->val, strerror(-ret));
+	for (i = 0; i < st->nr_vcpus; i++) {
+		s = &st->vcpus[i];
+		g = &s->gic;
+		fd = lv_chip_vcpu(chip, s->index)->fd;
+		ret = lv_gic_write(fd, true, VIRQ_GICV3_VGRP_REDIST_REGS,
+				   g->redist, g->nr_redist, LV_GICR_IIDR, NULL,
+				   0, keep, &bad);
+		if (ret)
+			return lv_fail(e, ret, "GICV3_VCPU",
+				       "MPIDR %#llx: redistributor register %s = %#llx refused (%s)",
+				       (unsigned long long)s->arch_id,
+				       lv_reg_label(LIBVIRQ_GICV3_REDIST,
+						    bad->off, lbl, sizeof(lbl)),
+				       (unsigned long long)bad->val,
+				       strerror(-ret));
+		for (k = 0; k < g->nr_sysregs; k++) {
+			bad = &g->sysregs[k];
+			ret = lv_gic_set(fd, true, VIRQ_GICV3_VGRP_CPU_SYSREGS,
+					 bad, bad->val);
+			if (ret)
+				return lv_fail(e, ret, "GICV3_VCPU",
+					       "MPIDR %#llx: CPU interface register %s = %#llx refused (%s)",
+					       (unsigned long long)s->arch_id,
+					       lv_reg_label(LIBVIRQ_GICV3_CPUIF,
+							    bad->off, lbl,
+							    sizeof(lbl)),
+					       (unsigned long long)bad->val,
+					       strerror(-ret));
+		}
+		ret = libvirq_vcpu_set_attr(fd, VIRQ_GICV3_VGRP_PRIVATE, 0,
+					    g->priv, sizeof(g->priv));
+		if (ret)
+			return lv_fail(e, ret, "GICV3_VCPU",
+				       "MPIDR %#llx: the private words (INTIDs 0-31) refused (%s)",
+				       (unsigned long long)s->arch_id,
+				       strerror(-ret));
+		lv_progress(p, "vCPUs", i + 1, st->nr_vcpus);
+	}
+	ret = lv_apply_sources(st, chip, p, e);
+	if (ret || !(st->cfg.gicv3.flags & VIRQ_GICV3_OPT_ITS))
+		return ret;
+	ret = lv_gic_write(chip->fd, false, VIRQ_GICV3_GRP_ITS_REGS,
+			   st->its_regs, st->nr_its_regs, LV_GITS_IIDR,
+			   its_order, 0, 0, &bad);
+	if (!ret && !dry) {
+		ret = libvirq_set_attr(chip->fd, VIRQ_GICV3_GRP_CTRL,
+				       VIRQ_GICV3_CTRL_ITS_RESTORE_TABLES,
+				       NULL, 0);
+		if (ret)
+			return lv_fail(e, ret, "GICV3_ITS",
+				       "VIRQ_GICV3_CTRL_ITS_RESTORE_TABLES refused (%s): the ITS tables in guest memory%s",
+				       strerror(-ret), ret == -EFAULT ?
+				       " are not in the memory the VMM registered" :
+				       " are inconsistent");
+	}
+	if (!ret) {
+		bad = lv_find_reg(st->its_regs, st->nr_its_regs, 0);
+		if (bad)
+			ret = lv_gic_set(chip->fd, false,
+					 VIRQ_GICV3_GRP_ITS_REGS, bad,
+					 bad->val & keep);
+	}
+	if (ret)
+		return lv_fail(e, ret, "GICV3_ITS",
+			       "ITS register %s = %#llx refused (%s)",
+			       lv_reg_label(LIBVIRQ_GICV3_ITS, bad->off, lbl,
+					    sizeof(lbl)),
+			       (unsigned long long)bad->val, strerror(-ret));
+	return 0;
+}
+
 static int lv_apply(const struct libvirq_state *st,
-		    const struct libvirq_chip *chip,
+		    const struct libvirq_chip *chip, bool dry,
 		    const struct libvirq_progress *p, struct libvirq_err *e)
 {
 	const struct libvirq_vcpu_state *s;
 	int ret;
+
+	if (st->cfg.family == VIRQ_FAMILY_GICV3)
+		return lv_apply_gicv3(st, chip, dry, p, e);
 
 	if (st->cfg.family == VIRQ_FAMILY_X86) {
 		ret = lv_apply_x86_vcpus(st, chip, p, e);
@@ -2048,7 +2931,7 @@ static int lv_dry_run(const struct libvirq_state *st, struct libvirq_err *e)
 		}
 		c.vcpus[i].fd = ret;
 	}
-	ret = lv_apply(st, &c, NULL, &sub);
+	ret = lv_apply(st, &c, true, NULL, &sub);
 	if (ret)
 		lv_wrap_err(e, &sub, "dry run: ", "");
 out:
@@ -2080,7 +2963,7 @@ int libvirq_restore(const struct libvirq_state *st,
 			return ret;
 		lv_progress(p, "dry run", 1, 1);
 	}
-	ret = lv_apply(st, chip, p, &sub);
+	ret = lv_apply(st, chip, false, p, &sub);
 	if (ret)
 		lv_wrap_err(e, &sub, "", "; the target is now partly restored");
 	return ret;
@@ -2126,6 +3009,21 @@ static void lv_diff_config(struct lv_differ *x, const struct libvirq_config *a,
 	LV_CMP(x, "config", 0, "family", a->family, b->family);
 	LV_CMP(x, "config", 0, "nr_vcpus", a->nr_vcpus, b->nr_vcpus);
 	LV_CMP(x, "config", 0, "nr_sources", a->nr_sources, b->nr_sources);
+	if (a->family == VIRQ_FAMILY_GICV3 && b->family == VIRQ_FAMILY_GICV3) {
+		const struct virq_gicv3_options *g = &a->gicv3_options;
+		const struct virq_gicv3_options *h = &b->gicv3_options;
+
+		LV_CMP(x, "config", 0, "gicv3.flags", g->flags, h->flags);
+		LV_CMP(x, "config", 0, "gicv3.lpi_bits", g->lpi_bits,
+		       h->lpi_bits);
+		LV_CMP(x, "config", 0, "gicv3.dist_base", g->dist_base,
+		       h->dist_base);
+		LV_CMP(x, "config", 0, "gicv3.redist_base", g->redist_base,
+		       h->redist_base);
+		LV_CMP(x, "config", 0, "gicv3.its_base", g->its_base,
+		       h->its_base);
+		return;
+	}
 	if (a->family != VIRQ_FAMILY_X86 || b->family != VIRQ_FAMILY_X86)
 		return;
 	LV_CMP(x, "config", 0, "x86.flags", o->flags, p->flags);
@@ -2296,6 +3194,83 @@ static void lv_diff_routes(struct lv_differ *x, const struct libvirq_state *a,
 	}
 }
 
+/* Two register lists, both by offset: a merge */
+static void lv_diff_regs(struct lv_differ *x, const char *what, __u64 id,
+			 __u32 kind, const struct libvirq_reg *a, __u32 na,
+			 const struct libvirq_reg *b, __u32 nb)
+{
+	__u32 i = 0, j = 0;
+	char f[24];
+
+	while (i < na || j < nb) {
+		if (j == nb || (i < na && a[i].off < b[j].off)) {
+			lv_report(x, what, id, lv_reg_label(kind, a[i].off, f,
+							    sizeof(f)),
+				  a[i].val, 0, 'a');
+			i++;
+		} else if (i == na || b[j].off < a[i].off) {
+			lv_report(x, what, id, lv_reg_label(kind, b[j].off, f,
+							    sizeof(f)),
+				  0, b[j].val, 'b');
+			j++;
+		} else {
+			if (a[i].val != b[j].val || a[i].size != b[j].size)
+				lv_report(x, what, id,
+					  lv_reg_label(kind, a[i].off, f,
+						       sizeof(f)),
+					  a[i].val, b[j].val, 0);
+			i++;
+			j++;
+		}
+	}
+}
+
+static const struct {
+	const char *name;
+	int shift;
+	__u64 mask;
+} lv_gic_fields[] = {
+	{ "priority", 0, 0xff }, { "enabled", 8, 1 }, { "pending", 9, 1 },
+	{ "active", 10, 1 }, { "edge", 11, 1 }, { "group1", 12, 1 },
+	{ "level_user", 13, 1 }, { "level_resample", 14, 1 },
+	{ "irm", 15, 1 }, { "reserved", 16, 0xffff },
+	{ "route", 32, 0xffffffff },
+};
+
+/* A GICv3 state word, field by field, as "@pre@field" */
+static void lv_diff_gic_word(struct lv_differ *x, const char *what, __u64 id,
+			     const char *pre, __u64 a, __u64 b)
+{
+	char f[48];
+	size_t k;
+
+	if (a == b)
+		return;
+	for (k = 0; k < LV_ARRAY_SIZE(lv_gic_fields); k++) {
+		snprintf(f, sizeof(f), "%s%s", pre, lv_gic_fields[k].name);
+		LV_CMP(x, what, id, f,
+		       a >> lv_gic_fields[k].shift & lv_gic_fields[k].mask,
+		       b >> lv_gic_fields[k].shift & lv_gic_fields[k].mask);
+	}
+}
+
+static void lv_diff_gic_vcpu(struct lv_differ *x, __u64 id,
+			     const struct libvirq_gicv3_vcpu *a,
+			     const struct libvirq_gicv3_vcpu *b)
+{
+	char pre[24];
+	__u32 k;
+
+	lv_diff_regs(x, "redist", id, LIBVIRQ_GICV3_REDIST, a->redist,
+		     a->nr_redist, b->redist, b->nr_redist);
+	lv_diff_regs(x, "cpuif", id, LIBVIRQ_GICV3_CPUIF, a->sysregs,
+		     a->nr_sysregs, b->sysregs, b->nr_sysregs);
+	for (k = 0; k < VIRQ_GICV3_NR_PRIVATE; k++) {
+		snprintf(pre, sizeof(pre), "INTID %u ", k);
+		lv_diff_gic_word(x, "private", id, pre, a->priv[k], b->priv[k]);
+	}
+}
+
 long libvirq_diff(const struct libvirq_state *a,
 		  const struct libvirq_state *b, __u32 flags,
 		  int (*fn)(const struct libvirq_diff *d, void *arg),
@@ -2329,6 +3304,10 @@ long libvirq_diff(const struct libvirq_state *a,
 		j++;
 		LV_CMP(&x, "vcpus", p->index, "arch_id", p->arch_id,
 		       q->arch_id);
+		if (a->cfg.family == VIRQ_FAMILY_GICV3) {
+			lv_diff_gic_vcpu(&x, p->arch_id, &p->gic, &q->gic);
+			continue;
+		}
 		if (a->cfg.family == VIRQ_FAMILY_XICS) {
 			LV_CMP(&x, "icp", p->arch_id, "CPPR", p->icp >> 56,
 			       q->icp >> 56);
@@ -2369,9 +3348,24 @@ long libvirq_diff(const struct libvirq_state *a,
 		lv_diff_routes(&x, a, b);
 	}
 
+	if (a->cfg.family == VIRQ_FAMILY_GICV3) {
+		LV_CMP(&x, "dist", 0, "saved tables", a->gic_flags,
+		       b->gic_flags);
+		lv_diff_regs(&x, "dist", 0, LIBVIRQ_GICV3_DIST, a->dist_regs,
+			     a->nr_dist_regs, b->dist_regs, b->nr_dist_regs);
+		lv_diff_regs(&x, "its", 0, LIBVIRQ_GICV3_ITS, a->its_regs,
+			     a->nr_its_regs, b->its_regs, b->nr_its_regs);
+	}
+
 	n = a->cfg.nr_sources < b->cfg.nr_sources ? a->cfg.nr_sources :
 						    b->cfg.nr_sources;
-	for (i = 0; i < n && !x.stop; i++)
-		LV_CMP(&x, "source", i, "word", a->sources[i], b->sources[i]);
+	for (i = 0; i < n && !x.stop; i++) {
+		if (a->cfg.family == VIRQ_FAMILY_GICV3)
+			lv_diff_gic_word(&x, "source", i, "", a->sources[i],
+					 b->sources[i]);
+		else
+			LV_CMP(&x, "source", i, "word", a->sources[i],
+			       b->sources[i]);
+	}
 	return x.count;
 }

@@ -2172,6 +2172,583 @@ TEST_F_TIMEOUT(vc, fixtures_v1, 300)
 
 /* --- CRC32C and the encoder, without the module --------------------------- */
 
+/* --- GICv3: configuration, guest memory, workload, drain ------------------ */
+
+/*
+ * Four vCPUs labelled by MPIDR (one with Aff3), 128 sources, an ITS with
+ * its tables, command queue and LPI tables in guest memory: one slot of
+ * G3_MEM bytes at G3_GPA.
+ */
+static const __u64 g3_ids[] = { 0x0, 0x1, 0x100, 0x100000002ULL };
+#define G3_NR		4
+#define G3_SOURCES	128
+#define G3_GPA		0x40000000ULL
+#define G3_MEM		0x100000ULL
+#define G3_PROP		0x00000ULL	/* 16 bits of LPIs: 56 KiB */
+#define G3_PEND(i)	(0x10000ULL + (i) * 0x2000ULL)	/* 8 KiB each */
+#define G3_CMDQ		0x30000ULL
+#define G3_DEVT		0x40000ULL
+#define G3_COLT		0x50000ULL
+#define G3_ITT(n)	(0x60000ULL + (n) * 0x1000ULL)
+#define G3_DIST		VIRQ_GICV3_DEFAULT_DIST_BASE
+#define G3_RD(i)	(VIRQ_GICV3_DEFAULT_REDIST_BASE + \
+			 (__u64)(i) * VIRQ_GICV3_REDIST_SIZE)
+#define G3_SGI(i)	(G3_RD(i) + 0x10000)
+#define G3_ITS(off)	(VIRQ_GICV3_DEFAULT_ITS_BASE + (off))
+#define G3_NR_DEV	3
+#define G3_NR_EV	8
+#define G3_LPI(d, e)	(VIRQ_GICV3_FIRST_LPI + 100 + (d) * 16 + (e))
+#define G3_VALID	(1ULL << 63)
+
+/* What the "guest" knows: its active INTIDs per vCPU (acked, not EOId) */
+struct g3_guest {
+	__u32 depth[G3_NR];
+	__u32 stack[G3_NR][64];
+	__u64 cwriter;
+};
+
+static void g3_config(struct libvirq_config *c, bool its)
+{
+	memset(c, 0, sizeof(*c));
+	c->family = VIRQ_FAMILY_GICV3;
+	c->nr_vcpus = G3_NR;
+	c->nr_sources = G3_SOURCES;
+	if (its) {
+		c->gicv3_options.flags = VIRQ_GICV3_OPT_ITS;
+		c->gicv3_options.lpi_bits = 16;
+	}
+}
+
+static int g3_memory(int fd, void *mem)
+{
+	struct virq_memory_region r = {
+		.slot = 0, .guest_phys_addr = G3_GPA, .memory_size = G3_MEM,
+		.userspace_addr = (uintptr_t)mem,
+	};
+
+	return ioctl(fd, VIRQ_SET_MEMORY_REGION, &r) ? -errno : 0;
+}
+
+static __u64 g3_rd(const struct inst *in, int v, __u32 space, __u64 a,
+		   __u32 len)
+{
+	__u64 d = 0;
+
+	if (libvirq_vcpu_access(in->v[v].fd, space, a, len, false, &d))
+		return ~0ULL;
+	return d;
+}
+
+static void g3_wr(const struct inst *in, struct oplog *l, int v,
+		  __u32 space, __u64 a, __u32 len, __u64 d)
+{
+	int ret = libvirq_vcpu_access(in->v[v].fd, space, a, len, true, &d);
+
+	if (l)
+		lg(l, 0xa000 | (ret & 0xff), a);
+}
+
+static void g3_its_cmd(const struct inst *in, __u8 *mem, struct g3_guest *g,
+		       __u64 c0, __u64 c1, __u64 c2)
+{
+	__u64 cmd[4] = { c0, c1, c2, 0 };
+
+	memcpy(mem + G3_CMDQ + g->cwriter, cmd, sizeof(cmd));
+	g->cwriter = (g->cwriter + 32) % 4096;
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_ITS(0x88), 8, g->cwriter);
+}
+
+/* The guest's boot: groups, CPU interfaces, LPIs and the ITS, interrupts */
+static void g3_setup(const struct inst *in, __u8 *mem, struct g3_guest *g,
+		     bool its, __u64 seed)
+{
+	__u32 i, v, d, e;
+
+	memset(g, 0, sizeof(*g));
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_DIST, 4, 3);
+	for (v = 0; v < G3_NR; v++) {
+		g3_wr(in, NULL, v, VIRQ_SPACE_MMIO, G3_RD(v) + 0x14, 4, 0);
+		g3_wr(in, NULL, v, VIRQ_SPACE_SYSREG, VIRQ_GICV3_ICC_PMR_EL1,
+		      8, 0xf0);
+		g3_wr(in, NULL, v, VIRQ_SPACE_SYSREG,
+		      VIRQ_GICV3_ICC_IGRPEN0_EL1, 8, 1);
+		g3_wr(in, NULL, v, VIRQ_SPACE_SYSREG,
+		      VIRQ_GICV3_ICC_IGRPEN1_EL1, 8, 1);
+		/* PPIs 20-23 enabled, priorities by vCPU; SGIs 0-7 prio */
+		g3_wr(in, NULL, v, VIRQ_SPACE_MMIO, G3_SGI(v) + 0x100, 4,
+		      0xf0000ffU);
+		for (i = 0; i < 32; i += 4)
+			g3_wr(in, NULL, v, VIRQ_SPACE_MMIO,
+			      G3_SGI(v) + 0x400 + i, 4,
+			      0x20406080U + (v << 3) * 0x01010101U);
+	}
+	/* SPIs 32..G3_SOURCES-1: random priority, trigger, group, route */
+	for (i = 32; i < G3_SOURCES; i++) {
+		g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_DIST + 0x400 + i, 1,
+		      (rnd(&seed, 28) + 2) << 3);
+		g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_DIST + 0x6000 + i * 8, 8,
+		      g3_ids[rnd(&seed, G3_NR)]);
+		if (rnd(&seed, 8) == 0)
+			g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO,
+			      G3_DIST + 0x80 + i / 32 * 4, 4,
+			      (__u32)g3_rd(in, 0, VIRQ_SPACE_MMIO,
+					   G3_DIST + 0x80 + i / 32 * 4, 4) &
+			      ~(1U << (i % 32)));
+	}
+	for (i = 1; i < G3_SOURCES / 32; i++) {
+		g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_DIST + 0xc00 + i * 8, 4,
+		      (__u32)rnd(&seed, 0) & 0xaaaaaaaaU);
+		g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_DIST + 0xc04 + i * 8, 4,
+		      (__u32)rnd(&seed, 0) & 0xaaaaaaaaU);
+		g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_DIST + 0x100 + i * 4, 4,
+		      (__u32)rnd(&seed, 0) | 0x0f0f0f0fU);
+	}
+	if (!its)
+		return;
+	for (i = 0; i < (1U << 16) - VIRQ_GICV3_FIRST_LPI; i++)
+		mem[G3_PROP + i] = 0xa1;	/* priority 0xa0, enabled */
+	for (v = 0; v < G3_NR; v++) {
+		g3_wr(in, NULL, v, VIRQ_SPACE_MMIO, G3_RD(v) + 0x70, 8,
+		      (G3_GPA + G3_PROP) | 15);
+		g3_wr(in, NULL, v, VIRQ_SPACE_MMIO, G3_RD(v) + 0x78, 8,
+		      G3_GPA + G3_PEND(v));
+		g3_wr(in, NULL, v, VIRQ_SPACE_MMIO, G3_RD(v), 4, 1);
+	}
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_ITS(0x100), 8,
+	      G3_VALID | (G3_GPA + G3_DEVT));
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_ITS(0x108), 8,
+	      G3_VALID | (G3_GPA + G3_COLT));
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_ITS(0x80), 8,
+	      G3_VALID | (G3_GPA + G3_CMDQ));
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_ITS(0), 4, 1);
+	for (v = 0; v < G3_NR; v++)		/* MAPC: collection v */
+		g3_its_cmd(in, mem, g, 0x09, 0, v | (__u64)v << 16 | G3_VALID);
+	for (d = 0; d < G3_NR_DEV; d++) {	/* MAPD, MAPTI */
+		g3_its_cmd(in, mem, g, 0x08 | (__u64)(0x10 + d) << 32, 3,
+			   (G3_GPA + G3_ITT(d)) | G3_VALID);
+		for (e = 0; e < G3_NR_EV; e++)
+			g3_its_cmd(in, mem, g, 0x0a | (__u64)(0x10 + d) << 32,
+				   e | (__u64)G3_LPI(d, e) << 32,
+				   rnd(&seed, G3_NR));
+	}
+}
+
+static void g3_ack(const struct inst *in, struct oplog *l,
+		   struct g3_guest *g, int v, bool grp0)
+{
+	__u64 id;
+
+	if (grp0)
+		id = g3_rd(in, v, VIRQ_SPACE_SYSREG, VIRQ_GICV3_ICC_IAR0_EL1,
+			   8);
+	else if (libvirq_vcpu_ack(in->v[v].fd, 0, &id))
+		id = ~0ULL;
+	lg(l, 0xb000 | v | grp0 << 4, id);
+	if (id < VIRQ_GICV3_SPURIOUS - 3 || id >= VIRQ_GICV3_FIRST_LPI)
+		if (g->depth[v] < 64)
+			g->stack[v][g->depth[v]++] = id | (__u32)grp0 << 31;
+}
+
+static void g3_eoi(const struct inst *in, struct oplog *l,
+		   struct g3_guest *g, int v)
+{
+	__u32 id;
+
+	if (!g->depth[v])
+		return;
+	id = g->stack[v][--g->depth[v]];
+	g3_wr(in, l, v, VIRQ_SPACE_SYSREG, id >> 31 ?
+	      VIRQ_GICV3_ICC_EOIR0_EL1 : VIRQ_GICV3_ICC_EOIR1_EL1, 8,
+	      id & 0x7fffffff);
+}
+
+static void g3_outputs(const struct inst *in, struct oplog *l)
+{
+	struct virq_vcpu_output o;
+	__u32 v;
+
+	for (v = 0; v < G3_NR; v++) {
+		memset(&o, 0, sizeof(o));
+		libvirq_vcpu_get_output(in->v[v].fd, &o);
+		lg(l, 0xc000 | v, o.lines);
+	}
+}
+
+static void g3_ops(const struct inst *in, struct g3_guest *g, bool its,
+		   __u64 seed, int n, struct oplog *l)
+{
+	struct virq_msi m = { 0 };
+	int k, v, st, op;
+	__u32 src;
+
+	for (k = 0; k < n; k++) {
+		v = rnd(&seed, G3_NR);
+		op = rnd(&seed, its ? 9 : 8);
+		st = 0;
+		switch (op) {
+		case 0:		/* an SPI's line */
+		case 1:
+			src = 32 + rnd(&seed, G3_SOURCES - 32);
+			libvirq_irq_line(in->chip.fd, src,
+					 rnd(&seed, 3) == 0 ? VIRQ_LINE_RESET :
+					 op ? VIRQ_LINE_SET : VIRQ_LINE_EDGE,
+					 &st);
+			lg(l, 0x100 | op, src << 8 | (st & 0xff));
+			break;
+		case 2:		/* a PPI's line */
+			src = VIRQ_GICV3_SOURCE_PRIVATE(v, 20 + rnd(&seed, 4));
+			libvirq_irq_line(in->chip.fd, src,
+					 rnd(&seed, 2) ? VIRQ_LINE_SET :
+					 VIRQ_LINE_RESET, &st);
+			lg(l, 0x200, src << 8 | (st & 0xff));
+			break;
+		case 3:		/* an SGI to a vCPU: Aff3.Aff2.Aff1, list */
+			src = rnd(&seed, G3_NR);
+			g3_wr(in, l, v, VIRQ_SPACE_SYSREG,
+			      VIRQ_GICV3_ICC_SGI1R_EL1, 8,
+			      (g3_ids[src] >> 32) << 48 |
+			      (g3_ids[src] >> 16 & 0xff) << 32 |
+			      (g3_ids[src] >> 8 & 0xff) << 16 |
+			      rnd(&seed, 8) << 24 |
+			      1ULL << (g3_ids[src] & 0xf));
+			break;
+		case 4:
+		case 5:
+			g3_ack(in, l, g, v, rnd(&seed, 4) == 0);
+			break;
+		case 6:
+			g3_eoi(in, l, g, v);
+			break;
+		case 7:		/* priority mask */
+			g3_wr(in, l, v, VIRQ_SPACE_SYSREG,
+			      VIRQ_GICV3_ICC_PMR_EL1, 8,
+			      rnd(&seed, 3) ? 0xf0 : 0x80);
+			break;
+		case 8:		/* an MSI through the ITS */
+			m.address_lo = G3_ITS(VIRQ_GICV3_GITS_TRANSLATER);
+			m.address_hi = 0;
+			m.flags = VIRQ_MSI_FLAG_DEVID;
+			m.devid = 0x10 + rnd(&seed, G3_NR_DEV);
+			m.data = rnd(&seed, G3_NR_EV + 1);
+			st = libvirq_signal_msi(in->chip.fd, &m);
+			lg(l, 0x800 | m.devid, m.data << 16 | (st & 0xff) << 8 |
+			   (m.status & 0xff));
+			break;
+		}
+	}
+	g3_outputs(in, l);
+}
+
+/* Lines down, PMR open, then every vCPU takes and ends all it has */
+static void g3_drain(const struct inst *in, struct g3_guest *g,
+		     struct oplog *l)
+{
+	__u32 src, v, k, before;
+
+	for (src = 32; src < G3_SOURCES; src++)
+		libvirq_irq_line(in->chip.fd, src, VIRQ_LINE_RESET, NULL);
+	for (v = 0; v < G3_NR; v++) {
+		for (k = 20; k < 24; k++)
+			libvirq_irq_line(in->chip.fd,
+					 VIRQ_GICV3_SOURCE_PRIVATE(v, k),
+					 VIRQ_LINE_RESET, NULL);
+		g3_wr(in, l, v, VIRQ_SPACE_SYSREG, VIRQ_GICV3_ICC_PMR_EL1, 8,
+		      0xf8);
+		for (k = 0; k < 400; k++) {
+			before = g->depth[v];
+			g3_ack(in, l, g, v, k & 1);
+			if (g->depth[v] == before && !(k & 1) &&
+			    !g3_rd(in, v, VIRQ_SPACE_SYSREG,
+				   VIRQ_GICV3_ICC_AP0R_EL1(0), 8) &&
+			    !g3_rd(in, v, VIRQ_SPACE_SYSREG,
+				   VIRQ_GICV3_ICC_AP1R_EL1(0), 8))
+				break;
+			if (g->depth[v] == before)
+				g3_eoi(in, l, g, v);
+		}
+		while (g->depth[v])
+			g3_eoi(in, l, g, v);
+	}
+	g3_outputs(in, l);
+}
+
+/*
+ * The destination VMM of the GICv3 round trip: a fresh instance on a
+ * copy of the source's guest memory (@mem: shared with the test so that
+ * it sees what virq writes into this process's memory), restored by
+ * virqctl; then the same further operations as the source.
+ */
+struct g3_dest {
+	int fd;
+	int vfd[G3_NR];
+	int status;
+	struct g3_guest guest;
+	struct oplog log;
+};
+
+static void g3_dest_main(const struct libvirq_config *cfg, __u8 *mem,
+			 struct g3_dest *sh, int go, int ready,
+			 const char *after, __u64 seed)
+{
+	struct inst b;
+	char c = 0;
+	__u32 i;
+
+	sh->status = inst_create(&b, cfg, g3_ids, G3_NR);
+	if (!sh->status)
+		sh->status = g3_memory(b.chip.fd, mem);
+	sh->fd = b.chip.fd;
+	for (i = 0; i < b.nr; i++)
+		sh->vfd[i] = b.v[i].fd;
+	if (write(ready, &c, 1) != 1 || sh->status)
+		_exit(1);
+	if (read(go, &c, 1) != 1 || c != 'g')
+		_exit(2);
+	sh->status = save_file(&b, after, NULL);
+	g3_ops(&b, &sh->guest, true, seed, 300, &sh->log);
+	g3_drain(&b, &sh->guest, &sh->log);
+	if (write(ready, &c, 1) != 1)
+		_exit(3);
+	if (read(go, &c, 1) != 1)
+		_exit(4);
+	_exit(0);
+}
+
+static void g3_round_trip(struct __test_metadata *_metadata, const char *dir,
+			  __u64 seed)
+{
+	char file1[PATH_MAX], file2[PATH_MAX], file3[PATH_MAX];
+	char out[PATH_MAX], pidbuf[16], fdbuf[16];
+	struct libvirq_config cfg;
+	struct libvirq_state s1, s2;
+	struct g3_guest *ga;
+	struct oplog *mine;
+	struct g3_dest *sh;
+	__u8 *mem, *copy;
+	int go[2], ready[2], status;
+	struct inst a;
+	__u64 dte;
+	char c = 'g';
+	pid_t pid;
+	__u32 i;
+
+	snprintf(file1, sizeof(file1), "%s/g3-source.virq", dir);
+	snprintf(file2, sizeof(file2), "%s/g3-restored.virq", dir);
+	snprintf(file3, sizeof(file3), "%s/g3-by-pid.virq", dir);
+	snprintf(out, sizeof(out), "%s/virqctl.out", dir);
+	g3_config(&cfg, true);
+	mine = calloc(1, sizeof(*mine));
+	ga = calloc(1, sizeof(*ga));
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	mem = mmap(NULL, G3_MEM, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	copy = mmap(NULL, G3_MEM, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(mine && ga && sh != MAP_FAILED && mem != MAP_FAILED &&
+		    copy != MAP_FAILED);
+
+	/* the source: boot, a random workload, saved mid-flight */
+	ASSERT_EQ(0, inst_create(&a, &cfg, g3_ids, G3_NR));
+	ASSERT_EQ(0, g3_memory(a.chip.fd, mem));
+	g3_setup(&a, mem, ga, true, seed);
+	g3_ops(&a, ga, true, seed * 3 + 1, 500, mine);
+	ASSERT_EQ(0, save_file(&a, file1, &s1));
+	/* the ITS tables are in guest memory now: DTE of device 0x10 */
+	memcpy(&dte, mem + G3_DEVT + 0x10 * 8, 8);
+	EXPECT_EQ(G3_VALID, dte & G3_VALID);
+	/* RAM migration: the destination gets a copy of it */
+	memcpy(copy, mem, G3_MEM);
+	sh->guest = *ga;
+
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		g3_dest_main(&cfg, copy, sh, go[0], ready[1], file2,
+			     seed * 5 + 2);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	ASSERT_EQ(0, sh->status);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	snprintf(fdbuf, sizeof(fdbuf), "%d", sh->fd);
+	status = run_virqctl(out, NULL, "restore", "--pid", pidbuf, "--fd",
+			     fdbuf, "--progress", "-i", file1, NULL);
+	EXPECT_EQ(0, status);
+	EXPECT_TRUE(file_has(out, "restored"));
+
+	c = 'g';
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	EXPECT_EQ(0, sh->status);
+	mine->n = 0;
+	g3_ops(&a, ga, true, seed * 5 + 2, 300, mine);
+	g3_drain(&a, ga, mine);
+
+	EXPECT_EQ(0, run_virqctl(out, NULL, "diff", file1, file2, NULL));
+	ASSERT_EQ(0, vc_load(file2, &s2, NULL));
+	EXPECT_EQ(0, diff_states(&s1, &s2));
+	libvirq_state_free(&s2);
+
+	EXPECT_EQ(mine->n, sh->log.n);
+	for (i = 0; i < mine->n && i < sh->log.n; i++)
+		if (mine->e[i] != sh->log.e[i])
+			break;
+	EXPECT_EQ(mine->n, i) {
+		TH_LOG("logs differ at entry %u: %#llx vs %#llx", i,
+		       (unsigned long long)mine->e[i],
+		       (unsigned long long)sh->log.e[i]);
+	}
+	EXPECT_LT(100U, mine->n);
+
+	/*
+	 * virqctl save --pid: the ITS tables go into the VMM's memory (the
+	 * core's remote guest-memory path), not virqctl's: the destination
+	 * process's copy, wiped here first, has them again afterwards.
+	 */
+	memset(copy + G3_DEVT, 0, 0x10000);
+	status = run_virqctl(out, NULL, "save", "--pid", pidbuf, "--fd",
+			     fdbuf, "-o", file3, NULL);
+	EXPECT_EQ(0, status);
+	memcpy(&dte, copy + G3_DEVT + 0x10 * 8, 8);
+	EXPECT_EQ(G3_VALID, dte & G3_VALID) {
+		TH_LOG("DTE of device 0x10 in the VMM's memory: %#llx",
+		       (unsigned long long)dte);
+	}
+	ASSERT_EQ(0, save_file(&a, file1, NULL));
+	EXPECT_EQ(0, run_virqctl(out, NULL, "diff", file1, file3, NULL));
+	EXPECT_EQ(0, run_virqctl(out, NULL, "show", file3, NULL));
+	EXPECT_TRUE(file_has(out, "MPIDR 0x100000002"));
+	EXPECT_TRUE(file_has(out, "GITS_CBASER"));
+	EXPECT_EQ(0, run_virqctl(out, NULL, "show", "--json", file3, NULL));
+	EXPECT_TRUE(file_has(out, "\"cpu_interface\""));
+	TH_LOG("seed %#llx: %u log words equal", (unsigned long long)seed, i);
+
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	libvirq_state_free(&s1);
+	inst_close(&a);
+	munmap(sh, sizeof(*sh));
+	munmap(mem, G3_MEM);
+	munmap(copy, G3_MEM);
+	free(mine);
+	free(ga);
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+TEST_F_TIMEOUT(vc, gicv3_round_trip, 600)
+{
+	if (!have_family(VIRQ_FAMILY_GICV3))
+		SKIP(return, "no /dev/virq with the GICv3 family");
+	if (getenv("VIRQCTL_TEST_SEED")) {	/* exploring */
+		g3_round_trip(_metadata, self->dir,
+			      strtoull(getenv("VIRQCTL_TEST_SEED"), NULL, 0));
+		return;
+	}
+	g3_round_trip(_metadata, self->dir, 0x3141592);
+	g3_round_trip(_metadata, self->dir, 0x27182);
+}
+
+/*
+ * GICv3 refusals: a bit flipped in every section, truncations, a target
+ * with other MPIDRs; each refused, the target unchanged.
+ */
+TEST_F_TIMEOUT(vc, gicv3_refusals, 600)
+{
+	struct libvirq_config cfg;
+	struct libvirq_state st, before;
+	struct libvirq_err e;
+	struct g3_guest g;
+	struct oplog *l = calloc(1, sizeof(*l));
+	static const __u64 other[] = { 0x0, 0x1, 0x100, 0x100000003ULL };
+	struct inst a, b, w;
+	__u8 *mem;
+	size_t len, k;
+	void *buf;
+	__u8 *p;
+	__u32 i;
+
+	if (!have_family(VIRQ_FAMILY_GICV3))
+		SKIP(return, "no /dev/virq with the GICv3 family");
+	g3_config(&cfg, true);
+	mem = mmap(NULL, G3_MEM, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, inst_create(&a, &cfg, g3_ids, G3_NR));
+	ASSERT_EQ(0, g3_memory(a.chip.fd, mem));
+	g3_setup(&a, mem, &g, true, 0x99);
+	g3_ops(&a, &g, true, 0x55, 300, l);
+	ASSERT_EQ(0, libvirq_save(&a.chip, &st, NULL, &e));
+	ASSERT_EQ(0, libvirq_encode(&st, &buf, &len, &e));
+	p = buf;
+
+	ASSERT_EQ(0, inst_create(&b, &cfg, g3_ids, G3_NR));
+	ASSERT_EQ(0, libvirq_save(&b.chip, &before, NULL, &e));
+
+	/* a flipped bit in every section: refused by the decoder */
+	libvirq_state_free(&st);
+	ASSERT_EQ(0, libvirq_decode(buf, len, &st, &e));
+	for (i = 0; i < st.nr_sections; i++) {
+		const struct libvirq_section *sec = &st.sections[i];
+		struct libvirq_state x;
+
+		k = sec->offset + 16 + (sec->length ? (i * 7) % sec->length : 0);
+		if (!sec->length)
+			k = sec->offset + 4;
+		p[k] ^= 1U << (i % 8);
+		EXPECT_EQ(-EBADMSG, libvirq_decode(buf, len, &x, &e)) {
+			TH_LOG("section %u (%s): %s", i,
+			       libvirq_section_name(sec->type), e.msg);
+		}
+		p[k] ^= 1U << (i % 8);
+	}
+	EXPECT_LT(G3_NR + 3U, st.nr_sections);
+	/* truncated anywhere */
+	for (k = 1; k < len; k += len / 37 + 1) {
+		struct libvirq_state x;
+
+		EXPECT_NE(0, libvirq_decode(buf, len - k, &x, &e));
+	}
+	/* a target with another MPIDR set: refused, unchanged */
+	libvirq_state_free(&st);
+	ASSERT_EQ(0, libvirq_decode(buf, len, &st, &e));
+	ASSERT_EQ(0, inst_create(&w, &cfg, other, G3_NR));
+	EXPECT_EQ(-EINVAL, libvirq_restore(&st, &w.chip, 0, NULL, &e));
+	EXPECT_NE(NULL, strstr(e.msg, "MPIDR 0x100000002 in the file")) {
+		TH_LOG("%s", e.msg);
+	}
+	inst_close(&w);
+	/* the wrong configuration: no ITS */
+	g3_config(&cfg, false);
+	ASSERT_EQ(0, inst_create(&w, &cfg, g3_ids, G3_NR));
+	EXPECT_EQ(-EINVAL, libvirq_restore(&st, &w.chip, 0, NULL, &e));
+	EXPECT_NE(NULL, strstr(e.msg, "gicv3 field flags")) {
+		TH_LOG("%s", e.msg);
+	}
+	inst_close(&w);
+	/* a GICD_IIDR the kernel refuses: the dry run, target unchanged */
+	for (i = 0; i < st.nr_dist_regs; i++)
+		if (st.dist_regs[i].off == 8)
+			st.dist_regs[i].val ^= 0x1000;
+	EXPECT_NE(0, libvirq_restore(&st, &b.chip, 0, NULL, &e));
+	EXPECT_NE(NULL, strstr(e.msg, "dry run: distributor register GICD_IIDR")) {
+		TH_LOG("%s", e.msg);
+	}
+	EXPECT_EQ(0, diff_live(&b, &before));
+
+	libvirq_state_free(&st);
+	libvirq_state_free(&before);
+	free(buf);
+	free(l);
+	inst_close(&a);
+	inst_close(&b);
+	munmap(mem, G3_MEM);
+}
+
 TEST(crc32c)
 {
 	static const __u8 zeros[32], ones[32] = {

@@ -908,6 +908,7 @@ static bool vc_ioapic_irr(const struct virq_x86_ioapic_state *s, __u32 pin)
 	return vc_bit(s->irr_ext, pin - 24);
 }
 
+#define VC_BOTH_SAVED	(LIBVIRQ_GICV3_PENDING_SAVED | LIBVIRQ_GICV3_ITS_SAVED)
 #define VC_RTE_MASKED	(1ULL << 16)
 
 /* "0x3 (NO_PIC|DIRECTED_EOI)" */
@@ -971,6 +972,131 @@ static void vc_show_x86_config(const struct libvirq_config *c)
 		       x->ioapics[i].source_id);
 }
 
+/* --- GICv3 ---------------------------------------------------------------- */
+
+/* "pri 0xa0 en pend act edge g1 line rs irm route 0x100": set fields */
+static const char *vc_gic_word(__u64 w, char *buf, size_t n)
+{
+	snprintf(buf, n, "pri %#x%s%s%s%s%s%s%s%s%s", (__u32)(w & 0xff),
+		 w & VIRQ_GICV3_SRC_ENABLED ? " enabled" : "",
+		 w & VIRQ_GICV3_SRC_PENDING ? " pending" : "",
+		 w & VIRQ_GICV3_SRC_ACTIVE ? " active" : "",
+		 w & VIRQ_GICV3_SRC_EDGE ? " edge" : " level",
+		 w & VIRQ_GICV3_SRC_GROUP1 ? " group1" : " group0",
+		 w & VIRQ_GICV3_SRC_LEVEL_USER ? " line-high" : "",
+		 w & VIRQ_GICV3_SRC_LEVEL_RESAMPLE ? " resample-high" : "",
+		 w & VIRQ_GICV3_SRC_IRM ? " 1-of-N" : "", "");
+	if (w >> VIRQ_GICV3_SRC_ROUTE_SHIFT && strlen(buf) + 24 < n)
+		snprintf(buf + strlen(buf), n - strlen(buf), " route %#llx",
+			 (unsigned long long)(w >> VIRQ_GICV3_SRC_ROUTE_SHIFT));
+	return buf;
+}
+
+/* The private word of a fresh vCPU: SGIs enabled edge, PPIs level */
+static bool vc_gic_priv_fresh(__u32 intid, __u64 w)
+{
+	if (intid < 16)
+		return w == (VIRQ_GICV3_SRC_ENABLED | VIRQ_GICV3_SRC_EDGE |
+			     VIRQ_GICV3_SRC_GROUP1);
+	return w == VIRQ_GICV3_SRC_GROUP1;
+}
+
+static void vc_show_regs(const char *indent, __u32 kind,
+			 const struct libvirq_reg *r, __u32 nr)
+{
+	const char *name;
+	__u32 i;
+
+	for (i = 0; i < nr; i++) {
+		name = libvirq_gicv3_reg_name(kind, r[i].off);
+		if (name)
+			printf("%s%-16s %#0*llx\n", indent, name,
+			       r[i].size * 2 + 2, (unsigned long long)r[i].val);
+		else
+			printf("%sreg %#-12x %#0*llx\n", indent, r[i].off,
+			       r[i].size * 2 + 2, (unsigned long long)r[i].val);
+	}
+}
+
+static void vc_json_regs(struct vc_json *j, const char *k, __u32 kind,
+			 const struct libvirq_reg *r, __u32 nr)
+{
+	const char *name;
+	char f[24];
+	__u32 i;
+
+	vj_open(j, k, '{');
+	for (i = 0; i < nr; i++) {
+		name = libvirq_gicv3_reg_name(kind, r[i].off);
+		if (!name) {
+			snprintf(f, sizeof(f), "reg%#x", r[i].off);
+			name = f;
+		}
+		vj_hex(j, name, r[i].val);
+	}
+	vj_close(j, '}');
+}
+
+static void vc_json_gic_word(struct vc_json *j, __u64 w)
+{
+	vj_hex(j, "word", w);
+	vj_num(j, "priority", w & 0xff);
+	vj_bool(j, "enabled", w & VIRQ_GICV3_SRC_ENABLED);
+	vj_bool(j, "pending", w & VIRQ_GICV3_SRC_PENDING);
+	vj_bool(j, "active", w & VIRQ_GICV3_SRC_ACTIVE);
+	vj_bool(j, "edge", w & VIRQ_GICV3_SRC_EDGE);
+	vj_bool(j, "group1", w & VIRQ_GICV3_SRC_GROUP1);
+	vj_bool(j, "level_user", w & VIRQ_GICV3_SRC_LEVEL_USER);
+	vj_bool(j, "level_resample", w & VIRQ_GICV3_SRC_LEVEL_RESAMPLE);
+	vj_bool(j, "irm", w & VIRQ_GICV3_SRC_IRM);
+	vj_hex(j, "route", w >> VIRQ_GICV3_SRC_ROUTE_SHIFT);
+}
+
+static void vc_show_gicv3_config(const struct libvirq_config *c)
+{
+	const struct virq_gicv3_options *g = &c->gicv3;
+
+	printf("gicv3: %s%s, lpi_bits %u, dist %#llx, redist %#llx, its %#llx\n",
+	       g->flags & VIRQ_GICV3_OPT_LPIS ? "LPIs" : "no LPIs",
+	       g->flags & VIRQ_GICV3_OPT_ITS ? ", ITS" : "", g->lpi_bits,
+	       (unsigned long long)g->dist_base,
+	       (unsigned long long)g->redist_base,
+	       (unsigned long long)g->its_base);
+}
+
+static void vc_show_gicv3_vcpu(const struct vc_opts *o,
+			       const struct libvirq_vcpu_state *v)
+{
+	const struct libvirq_gicv3_vcpu *g = &v->gic;
+	char w[160];
+	__u32 k;
+
+	printf("  vcpu %u MPIDR %#llx:\n", v->index,
+	       (unsigned long long)v->arch_id);
+	vc_show_regs("    ", LIBVIRQ_GICV3_REDIST, g->redist, g->nr_redist);
+	vc_show_regs("    ", LIBVIRQ_GICV3_CPUIF, g->sysregs, g->nr_sysregs);
+	for (k = 0; k < VIRQ_GICV3_NR_PRIVATE; k++)
+		if (o->verbose || !vc_gic_priv_fresh(k, g->priv[k]))
+			printf("    %s %2u: %s\n", k < 16 ? "SGI" : "PPI", k,
+			       vc_gic_word(g->priv[k], w, sizeof(w)));
+}
+
+static void vc_show_gicv3(const struct libvirq_state *st)
+{
+	printf("distributor (tables saved to guest memory: %s%s%s):\n",
+	       st->gic_flags & LIBVIRQ_GICV3_PENDING_SAVED ? "LPI pending" : "",
+	       st->gic_flags == VC_BOTH_SAVED ? ", " : "",
+	       st->gic_flags & LIBVIRQ_GICV3_ITS_SAVED ? "ITS" :
+	       st->gic_flags ? "" : "none");
+	vc_show_regs("  ", LIBVIRQ_GICV3_DIST, st->dist_regs,
+		     st->nr_dist_regs);
+	if (st->cfg.gicv3.flags & VIRQ_GICV3_OPT_ITS) {
+		printf("ITS:\n");
+		vc_show_regs("  ", LIBVIRQ_GICV3_ITS, st->its_regs,
+			     st->nr_its_regs);
+	}
+}
+
 static void vc_show_text(const struct vc_opts *o,
 			 const struct libvirq_state *st, const char *src,
 			 size_t size)
@@ -990,6 +1116,8 @@ static void vc_show_text(const struct vc_opts *o,
 	       st->cfg.nr_sources);
 	if (st->cfg.family == VIRQ_FAMILY_X86)
 		vc_show_x86_config(&st->cfg);
+	if (st->cfg.family == VIRQ_FAMILY_GICV3)
+		vc_show_gicv3_config(&st->cfg);
 	if (st->info[0]) {
 		printf("info:");
 		for (n = 0; st->info[n]; n++)
@@ -1016,6 +1144,10 @@ static void vc_show_text(const struct vc_opts *o,
 		const struct libvirq_vcpu_state *v = &st->vcpus[i];
 		const struct virq_x86_lapic_state *l = &v->lapic;
 
+		if (st->cfg.family == VIRQ_FAMILY_GICV3) {
+			vc_show_gicv3_vcpu(o, v);
+			continue;
+		}
 		if (st->cfg.family == VIRQ_FAMILY_XICS) {
 			printf("  vcpu %u server %#llx: CPPR %#x XISR %#x MFRR %#x PPRI %#x\n",
 			       v->index, (unsigned long long)v->arch_id,
@@ -1111,13 +1243,22 @@ static void vc_show_text(const struct vc_opts *o,
 				       r->u.msi.devid);
 		}
 	}
-	for (i = 0, count = 0; i < st->cfg.nr_sources; i++)
-		if (st->sources[i] != fresh) {
-			count++;
-			if (o->verbose)
-				printf("  source %#x: 0x%016llx\n", i,
-				       (unsigned long long)st->sources[i]);
-		}
+	if (st->cfg.family == VIRQ_FAMILY_GICV3)
+		vc_show_gicv3(st);
+	for (i = 0, count = 0; i < st->cfg.nr_sources; i++) {
+		if (st->cfg.family == VIRQ_FAMILY_GICV3 &&
+		    (i < VIRQ_GICV3_NR_PRIVATE || i >= 1020))
+			continue;
+		if (st->sources[i] == fresh)
+			continue;
+		count++;
+		if (st->cfg.family == VIRQ_FAMILY_GICV3)
+			printf("  SPI %u: %s\n", i,
+			       vc_gic_word(st->sources[i], v1, sizeof(v1)));
+		else if (o->verbose)
+			printf("  source %#x: 0x%016llx\n", i,
+			       (unsigned long long)st->sources[i]);
+	}
 	printf("sources: %u of %u not in their reset state (word version %u)\n",
 	       count, st->cfg.nr_sources, st->source_word_version);
 }
@@ -1181,6 +1322,24 @@ static void vc_show_json(const struct vc_opts *o,
 		vj_num(j, "nr_irtes", x->nr_irtes);
 		vc_json_ioapics(j, x);
 	}
+	if (st->cfg.family == VIRQ_FAMILY_GICV3) {
+		const struct virq_gicv3_options *g = &st->cfg.gicv3_options;
+
+		vj_open(j, "options", '{');
+		vj_hex(j, "flags", g->flags);
+		vj_num(j, "lpi_bits", g->lpi_bits);
+		vj_hex(j, "dist_base", g->dist_base);
+		vj_hex(j, "redist_base", g->redist_base);
+		vj_hex(j, "its_base", g->its_base);
+		vj_close(j, '}');
+		g = &st->cfg.gicv3;
+		vj_bool(j, "lpis", g->flags & VIRQ_GICV3_OPT_LPIS);
+		vj_bool(j, "its", g->flags & VIRQ_GICV3_OPT_ITS);
+		vj_num(j, "lpi_bits_resolved", g->lpi_bits);
+		vj_hex(j, "dist", g->dist_base);
+		vj_hex(j, "redist", g->redist_base);
+		vj_hex(j, "its_frame", g->its_base);
+	}
 	vj_close(j, '}');
 	vj_s(j, "info", st->info);
 	vj_open(j, "sections", '[');
@@ -1208,6 +1367,27 @@ static void vc_show_json(const struct vc_opts *o,
 		vj_open(j, NULL, '{');
 		vj_num(j, "index", v->index);
 		vj_hex(j, "arch_id", v->arch_id);
+		if (st->cfg.family == VIRQ_FAMILY_GICV3) {
+			const struct libvirq_gicv3_vcpu *g = &v->gic;
+
+			vc_json_regs(j, "redistributor", LIBVIRQ_GICV3_REDIST,
+				     g->redist, g->nr_redist);
+			vc_json_regs(j, "cpu_interface", LIBVIRQ_GICV3_CPUIF,
+				     g->sysregs, g->nr_sysregs);
+			vj_open(j, "private", '[');
+			for (n = 0; n < VIRQ_GICV3_NR_PRIVATE; n++) {
+				if (!o->verbose &&
+				    vc_gic_priv_fresh(n, g->priv[n]))
+					continue;
+				vj_open(j, NULL, '{');
+				vj_num(j, "intid", n);
+				vc_json_gic_word(j, g->priv[n]);
+				vj_close(j, '}');
+			}
+			vj_close(j, ']');
+			vj_close(j, '}');
+			continue;
+		}
 		if (st->cfg.family == VIRQ_FAMILY_XICS) {
 			vj_hex(j, "icp", v->icp);
 			vj_num(j, "cppr", v->icp >> 56);
@@ -1326,16 +1506,32 @@ static void vc_show_json(const struct vc_opts *o,
 		}
 		vj_close(j, ']');
 	}
+	if (st->cfg.family == VIRQ_FAMILY_GICV3) {
+		vj_bool(j, "lpi_pending_tables_saved",
+			st->gic_flags & LIBVIRQ_GICV3_PENDING_SAVED);
+		vj_bool(j, "its_tables_saved",
+			st->gic_flags & LIBVIRQ_GICV3_ITS_SAVED);
+		vc_json_regs(j, "distributor", LIBVIRQ_GICV3_DIST,
+			     st->dist_regs, st->nr_dist_regs);
+		if (st->cfg.gicv3.flags & VIRQ_GICV3_OPT_ITS)
+			vc_json_regs(j, "its", LIBVIRQ_GICV3_ITS,
+				     st->its_regs, st->nr_its_regs);
+	}
 	vj_open(j, "sources", '{');
 	vj_num(j, "word_version", st->source_word_version);
 	vj_hex(j, "reset_word", fresh);
 	vj_open(j, "words", '[');
 	for (i = 0; i < st->cfg.nr_sources; i++) {
-		if (st->sources[i] == fresh)
+		if (st->sources[i] == fresh ||
+		    (st->cfg.family == VIRQ_FAMILY_GICV3 &&
+		     (i < VIRQ_GICV3_NR_PRIVATE || i >= 1020)))
 			continue;
 		vj_open(j, NULL, '{');
 		vj_num(j, "source", i);
-		vj_hex(j, "word", st->sources[i]);
+		if (st->cfg.family == VIRQ_FAMILY_GICV3)
+			vc_json_gic_word(j, st->sources[i]);
+		else
+			vj_hex(j, "word", st->sources[i]);
 		vj_close(j, '}');
 	}
 	vj_close(j, ']');
@@ -1410,9 +1606,12 @@ static int vc_diff_print(const struct libvirq_diff *d, void *arg)
 		       d->only == 'a' ? "A" : "B");
 		return 0;
 	}
-	if (!strcmp(what, "source") || !strcmp(what, "irte") ||
-	    !strcmp(what, "ioapic") || !strcmp(what, "pic") ||
-	    !strcmp(what, "vcpus"))
+	if (!strcmp(what, "dist") || !strcmp(what, "its"))
+		printf("%s %s: %#llx != %#llx\n", what, d->field,
+		       (unsigned long long)d->a, (unsigned long long)d->b);
+	else if (!strcmp(what, "source") || !strcmp(what, "irte") ||
+		 !strcmp(what, "ioapic") || !strcmp(what, "pic") ||
+		 !strcmp(what, "vcpus"))
 		printf("%s %llu %s: %#llx != %#llx\n", what,
 		       (unsigned long long)d->id, d->field,
 		       (unsigned long long)d->a, (unsigned long long)d->b);
