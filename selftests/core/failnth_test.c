@@ -922,7 +922,13 @@ struct fcase {
 	int (*setup)(struct ctx *c);
 	int (*op)(struct ctx *c);
 	int (*verify)(struct ctx *c);	/* after success, optional */
-	bool efault_applied;	/* EFAULT may follow the applied batch */
+	/*
+	 * EFAULT may follow the applied operation: the result is written
+	 * back after it (checked writable before, so only an injected
+	 * usercopy fault fails there); the result is then lost to the
+	 * caller, so @verify is not asked
+	 */
+	bool efault_applied;
 };
 
 static int nth_arm(int nfd, unsigned int n)
@@ -983,6 +989,7 @@ static void sweep(struct __test_metadata *_metadata, int nfd,
 	struct snap ref = { 0 }, before = { 0 }, now = { 0 };
 	unsigned int n, points = 0, nomem = 0, efault = 0, absorbed = 0;
 	unsigned int partial = 0, applied = 0;
+	bool lost;
 	char msg[96];
 	struct ctx c;
 	int ret, err, hit, probe;
@@ -1011,6 +1018,7 @@ static void sweep(struct __test_metadata *_metadata, int nfd,
 						   strerror(errno));
 		snapshot(&c, &before);
 
+		lost = false;
 		ASSERT_EQ(0, nth_arm(nfd, n));
 		ret = fc->op(&c);
 		err = errno;
@@ -1046,6 +1054,7 @@ static void sweep(struct __test_metadata *_metadata, int nfd,
 			if (err == EFAULT && fc->efault_applied &&
 			    !same(&before, &now) && same(&ref, &now)) {
 				applied++;	/* the final status write */
+				lost = true;
 			} else {
 				EXPECT_TRUE(same(&before, &now))
 					TH_LOG("n=%u: %s, state changed: %s",
@@ -1063,7 +1072,7 @@ static void sweep(struct __test_metadata *_metadata, int nfd,
 			TH_LOG("n=%u (%s): final state %s", n,
 			       ret ? strerror(err) : "absorbed",
 			       hexdiff(&ref, &now, msg, sizeof(msg)));
-		if (fc->verify)
+		if (fc->verify && !lost)
 			EXPECT_EQ(0, fc->verify(&c))
 				TH_LOG("n=%u: instance not usable", n);
 		ctx_close(&c);
@@ -1142,27 +1151,27 @@ static const struct fcase c_msi_ir_fault = {
 
 static const struct fcase c_msi_alloc = {
 	"VIRQ_CHIP_CALL MSI_ALLOC", VIRQ_FAMILY_XICS, setup_xics,
-	op_msi_alloc, verify_msi_alloc,
+	op_msi_alloc, verify_msi_alloc, true,
 };
 
 static const struct fcase c_msi_free = {
 	"VIRQ_CHIP_CALL MSI_FREE", VIRQ_FAMILY_XICS, setup_xics_msi,
-	op_msi_free, NULL,
+	op_msi_free, NULL, true,
 };
 
 static const struct fcase c_set_xive = {
 	"VIRQ_CHIP_CALL SET_XIVE", VIRQ_FAMILY_XICS, setup_xics,
-	op_set_xive, NULL,
+	op_set_xive, NULL, true,
 };
 
 static const struct fcase c_ack_x86 = {
 	"VIRQ_VCPU_ACK x86", VIRQ_FAMILY_X86, setup_x86_ack, op_ack_x86,
-	verify_ack_x86,
+	verify_ack_x86, true,
 };
 
 static const struct fcase c_xirr = {
 	"VIRQ_VCPU_CALL H_XIRR", VIRQ_FAMILY_XICS, setup_xics_xirr, op_xirr,
-	verify_xirr,
+	verify_xirr, true,
 };
 
 static const struct fcase c_get_chip = {
