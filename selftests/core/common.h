@@ -191,13 +191,15 @@ static inline void *virq_edge_ptr(void)
 {
 	static char *p;
 
+	long pg = sysconf(_SC_PAGESIZE);
+
 	if (!p) {
-		p = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED || mprotect(p + 4096, 4096, PROT_NONE))
+		if (p == MAP_FAILED || mprotect(p + pg, pg, PROT_NONE))
 			abort();
 	}
-	return p + 4096 - 8;
+	return p + pg - 8;
 }
 
 static inline __u64 virq_bad_uptr(void)

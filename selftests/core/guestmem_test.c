@@ -10,7 +10,8 @@
 
 #include "common.h"
 
-#define PAGE	4096UL
+/* The host's page size: slots are aligned to it (64 KiB on some arm64) */
+#define PAGE	((unsigned long)sysconf(_SC_PAGESIZE))
 
 FIXTURE(mem) {
 	int fd;

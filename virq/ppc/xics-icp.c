@@ -133,7 +133,7 @@ bool virq_xics_icp_try_to_deliver(struct xics_icp *icp, u32 irq, u8 priority,
  */
 static void icp_reject(struct virq_xics *xics, struct xics_icp *icp, u32 irq)
 {
-	if (irq && irq != XICS_IPI)
+	if (irq && irq != XICS_IPI_SRC)
 		virq_xics_ics_deliver(xics, icp, irq, false);
 }
 
@@ -222,10 +222,10 @@ static void icp_down_cppr(struct virq_xics *xics, struct xics_icp *icp,
 
 		new.cppr = cppr;
 		if (new.mfrr < cppr && new.mfrr <= new.pending_pri) {
-			if (new.xisr != XICS_IPI)
+			if (new.xisr != XICS_IPI_SRC)
 				reject = new.xisr;
 			new.pending_pri = new.mfrr;
-			new.xisr = XICS_IPI;
+			new.xisr = XICS_IPI_SRC;
 		}
 
 		resend = new.need_resend;
@@ -299,7 +299,7 @@ static void icp_set_mfrr(struct virq_xics *xics, struct xics_icp *icp,
 		if (mfrr < new.cppr && mfrr <= new.pending_pri) {
 			reject = new.xisr;
 			new.pending_pri = mfrr;
-			new.xisr = XICS_IPI;
+			new.xisr = XICS_IPI_SRC;
 		}
 		if (mfrr > old.mfrr) {
 			resend = new.need_resend;
@@ -322,7 +322,7 @@ static long icp_eoi(struct virq_xics *xics, struct xics_icp *icp, u64 xirr)
 
 	if (!irq)
 		return XICS_H_SUCCESS;
-	if (irq == XICS_IPI) {
+	if (irq == XICS_IPI_SRC) {
 		/* IPIs have no ICS and no EOI beyond the CPPR change. */
 		virq_trace_eoi(xics->inst, irq);
 		return XICS_H_SUCCESS;
@@ -502,7 +502,7 @@ static int icp_set_word(struct virq_xics *xics, struct xics_icp *icp, u64 word)
 	if (!xisr) {
 		if (ppri != XICS_PRIO_MASKED)
 			return -EINVAL;
-	} else if (xisr == XICS_IPI) {
+	} else if (xisr == XICS_IPI_SRC) {
 		if (ppri > mfrr || ppri >= cppr)
 			return -EINVAL;
 	} else {

@@ -186,7 +186,7 @@ again:
 		if (first)
 			status = 1;
 		virq_vcpu_kick(icp->vcpu);
-		if (reject && reject != XICS_IPI) {
+		if (reject && reject != XICS_IPI_SRC) {
 			irq = reject;
 			check_resend = false;
 			first = false;

@@ -383,8 +383,10 @@ struct virq_route_update {
  * struct kvm_userspace_memory_region
  * @slot:	(in) 0..VIRQ_MEMORY_SLOTS-1
  * @flags:	(in) must be 0
- * @guest_phys_addr: (in) first guest-physical byte, page aligned
- * @memory_size: (in) bytes, a multiple of the page size; 0 deletes the slot
+ * @guest_phys_addr: (in) first guest-physical byte, aligned to the host's
+ *		page size (sysconf(_SC_PAGESIZE))
+ * @memory_size: (in) bytes, a multiple of the host's page size; 0 deletes
+ *		the slot
  * @userspace_addr: (in) where the calling process maps it, page aligned
  *
  * The mapping belongs to the process that makes this call: the models
