@@ -3,6 +3,9 @@
 #
 # Idempotent installer for the host packages virq's build and VM tests need.
 # Usage: scripts/deps.sh [EXTRA_PACKAGE...]
+# Env:   GUEST_ARCH=arm64|ppc64el also installs that guest architecture's
+#        cross compiler, static libc and QEMU (scripts/lib.sh guest_arch;
+#        about 15 s and 180 MB each, so only when a matrix cell asks).
 # Prints nothing when everything is already installed. Must run as root
 # (or via sudo) when something is missing. Install log: $DEPS_LOG
 # (default /tmp/virq-deps.log).
@@ -43,7 +46,10 @@ main() {
 		[ -n "$kver" ] || die "cannot derive guest kernel version"
 	fi
 
-	for p in "${base_pkgs[@]}" "linux-headers-$kver-amd64" "$@"; do
+	guest_arch "${GUEST_ARCH:-amd64}" ||
+		die "GUEST_ARCH=$GUEST_ARCH: amd64, arm64 or ppc64el"
+	for p in "${base_pkgs[@]}" "linux-headers-$kver-amd64" \
+		"${ga_pkgs[@]}" "$@"; do
 		is_installed "$p" || missing+=("$p")
 	done
 	[ "${#missing[@]}" -eq 0 ] && return 0

@@ -7,7 +7,9 @@
 #        (6.12.117+deb12 for a 6.12 of bookworm-security);
 #        GUEST_SERIES=6.12 derives it from linux-headers-6.12-amd64
 #        instead of linux-headers-amd64 (ignored when GUEST_KVER is set);
-#        GUEST_FLAVOUR=rt-amd64 picks another flavour (default amd64).
+#        GUEST_FLAVOUR=rt-amd64 picks another flavour (default amd64);
+#        GUEST_ARCH=arm64|ppc64el: a kernel for another architecture (see
+#        the end of this comment; default amd64).
 #
 # Derives the ABI version from linux-headers-amd64, makes sure the matching
 # headers are installed, downloads linux-image-<kname> (kname is
@@ -20,6 +22,29 @@
 # that the guest's busybox insmod loads them on any kernel.
 # Stdout is exactly two lines, KVER=<kname> and KDIR=<headers dir>;
 # everything else goes to stderr. Cached: a second call does no work.
+#
+# GUEST_ARCH=arm64 or ppc64el: nothing of that architecture is installed
+# on the host (no dpkg --add-architecture).  A private apt configuration,
+# BUILD_DIR/apt-<arch>/ (apt.conf, a sources.list naming the host's Debian
+# mirrors, its own lists and cache), downloads that architecture's
+# linux-image-<kname>, linux-headers-<kname> and -common, and its
+# busybox-static; the host's own apt the amd64 linux-kbuild of the same
+# version.  All are unpacked with dpkg-deb -x into BUILD_DIR/guest/<kname>/
+# (kname 6.1.0-57-arm64 or 6.1.0-57-powerpc64le):
+#   boot/vmlinuz-<kname> (arm64 Image) or boot/vmlinux-<kname> (ppc64 ELF)
+#   bin/busybox                   the guest's busybox (static)
+#   lib/modules/<kname>/modules.dep   empty: what the guest needs (console,
+#                                 and KVM on arm64) is built in
+#   headers/usr/src/linux-headers-<kname>/   KDIR; its relative scripts
+#                                 and tools links lead to the amd64 kbuild
+#                                 unpacked beside it, in headers/usr/lib/
+# The ABI is the x86 guest's (guest_kver; GUEST_KVER overrides).  When
+# the architecture's lists lack it (a mirror whose index for that
+# architecture lags behind), its own default 6.1 (linux-headers-<flavour>)
+# is taken instead, with a warning, and remembered in apt-<arch>/fallback-*
+# (remove apt-<arch>/ to try again).  Stdout: KVER=<kname>, KDIR=<dir>,
+# ARCH=<kernel ARCH> and CROSS_COMPILE=<prefix>.  The cross compiler and
+# QEMU come from scripts/deps.sh (GUEST_ARCH).  Cached as for amd64.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,6 +61,168 @@ msg() { echo "guest-kernel.sh: $*" >&2; }
 
 # shellcheck source=scripts/lib.sh
 . "$here/lib.sh"
+
+# The private apt of architecture $garch: writes BUILD_DIR/apt-<arch>/
+# once and sets conf to its apt.conf (APT_CONFIG).  Its sources are the
+# host's Debian ones (apt-get indextargets) as [arch=<arch>].  The host's
+# apt.conf.d is still read after it (proxy and mirror settings).
+foreign_apt() {
+	local a=$build/apt-$garch src key='' u r c
+	# shellcheck disable=SC2016 # apt's format, not the shell's
+	local fmt='$(REPO_URI) $(RELEASE) $(COMPONENT)'
+	local sel=('Identifier: Packages' 'Origin: Debian' 'Target-Of: deb')
+	conf=$a/apt.conf
+	[ -f "$conf" ] && return 0
+	rm -rf "$a"
+	mkdir -p "$a"/lists/partial "$a"/cache/archives/partial \
+		"$a"/etc/sources.list.d "$a"/etc/preferences.d
+	: >"$a/status"
+	src=$(apt-get indextargets --format "$fmt" "${sel[@]}" | sort -u)
+	if [ -z "$src" ]; then
+		msg "no Debian lists on the host: apt-get update"
+		apt-get update -qq >&2 || true
+		src=$(apt-get indextargets --format "$fmt" "${sel[@]}" | sort -u)
+	fi
+	[ -n "$src" ] || die "the host's apt names no Debian mirror"
+	[ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ] ||
+		key=' signed-by=/usr/share/keyrings/debian-archive-keyring.gpg'
+	while read -r u r c; do
+		echo "deb [arch=$garch$key] $u $r $c"
+	done <<<"$src" >"$a/etc/sources.list"
+	printf '%s\n' "APT::Architecture \"$garch\";" \
+		"APT::Architectures { \"$garch\"; };" \
+		"Dir::State \"$a\";" \
+		"Dir::State::lists \"$a/lists\";" \
+		"Dir::State::status \"$a/status\";" \
+		"Dir::Cache \"$a/cache\";" \
+		"Dir::Cache::archives \"$a/cache/archives\";" \
+		"Dir::Etc::sourcelist \"$a/etc/sources.list\";" \
+		"Dir::Etc::sourceparts \"$a/etc/sources.list.d\";" \
+		"Dir::Etc::preferencesparts \"$a/etc/preferences.d\";" \
+		'APT::Sandbox::User "root";' >"$conf.tmp"
+	mv "$conf.tmp" "$conf"
+}
+
+# The private lists, fetched once per new kernel.  A mirror whose index
+# for one architecture is out of step (seen for bookworm-security's
+# ppc64el: "File has unexpected size ... Mirror sync in progress?") fails
+# that list only: say so and go on with the others.
+foreign_update() {
+	msg "apt-get update ($garch lists, private)"
+	if ! APT_CONFIG=$conf apt-get update -qq >"$tmp/update.log" 2>&1; then
+		msg "warning: some $garch lists failed to update:"
+		grep -E '^(E|W):' "$tmp/update.log" | sed 's/^/  /' >&2
+	fi
+}
+
+# pkg_ver PKG: its candidate version in the private lists, or nothing.
+pkg_ver() {
+	{ APT_CONFIG=$conf apt-cache show --no-all-versions "$1" 2>/dev/null ||
+		true; } | sed -n 's/^Version: //p' | head -n1
+}
+
+# GUEST_ARCH=arm64|ppc64el: see the comment at the top.
+foreign_kernel() {
+	local kver0 kver kname
+	local out fb ver deb kb img f re
+	guest_arch "$garch" || die "GUEST_ARCH=$garch: amd64, arm64 or ppc64el"
+	[ -z "${GUEST_SERIES:-}${GUEST_FLAVOUR:-}" ] ||
+		die "GUEST_SERIES and GUEST_FLAVOUR are for amd64 only"
+	# The host's packages (its amd64 headers stay the x86 guest's).
+	env -u GUEST_KVER GUEST_ARCH="$garch" "$here/deps.sh" >&2
+
+	kver0=${GUEST_KVER:-$(guest_kver)}
+	[ -n "$kver0" ] || die "cannot derive the x86 guest's kernel ABI"
+	fb=$build/apt-$garch/fallback-$kver0
+	kver=$kver0
+	[ ! -f "$fb" ] || kver=$(cat "$fb")
+	kname=$kver-$ga_flavour
+	out=$build/guest/$kname
+	if [ -f "$out/.complete" ]; then
+		[ "$kver" = "$kver0" ] ||
+			msg "warning: $garch runs $kver, not $kver0 (see $fb)"
+	else
+		foreign_apt
+		tmp=$(mktemp -d "$build/.guest-dl.XXXXXX")
+		trap 'rm -rf "$tmp"' EXIT
+		foreign_update
+		kver=$kver0
+		ver=$(pkg_ver "linux-image-$kver-$ga_flavour")
+		if [ -z "$ver" ] && [ -z "${GUEST_KVER:-}" ]; then
+			re="s/^ *Depends: linux-headers-\(.*\)-$ga_flavour\$/\1/p"
+			kver=$({ APT_CONFIG=$conf apt-cache depends \
+				"linux-headers-$ga_flavour" 2>/dev/null ||
+				true; } | sed -n "$re" | head -n1)
+			[ -z "$kver" ] ||
+				ver=$(pkg_ver "linux-image-$kver-$ga_flavour")
+			[ -z "$ver" ] || msg "warning: no linux-image-$kver0-$ga_flavour" \
+				"in the $garch lists: taking $kver (linux-headers-$ga_flavour)"
+		fi
+		[ -n "$ver" ] ||
+			die "no linux-image-$kver0-$ga_flavour in the $garch lists"
+		if [ "$kver" != "$kver0" ]; then
+			echo "$kver" >"$fb"
+		else
+			rm -f "$fb"
+		fi
+		kname=$kver-$ga_flavour
+		out=$build/guest/$kname
+	fi
+	if [ ! -f "$out/.complete" ]; then
+		msg "downloading $garch linux-image-$kname=$ver (private, not installed)"
+		(cd "$tmp" && APT_CONFIG=$conf apt-get download -qq \
+			"linux-image-$kname=$ver" "linux-headers-$kname=$ver" \
+			"linux-headers-$kver-common=$ver" busybox-static) >&2 ||
+			die "apt-get download ($garch) failed"
+		deb=$(ls "$tmp"/linux-headers-"$kname"_*.deb)
+		kb=$(dpkg-deb -f "$deb" Depends |
+			grep -o 'linux-kbuild-[0-9.]*[0-9]' | head -n1) ||
+			die "linux-headers-$kname: no linux-kbuild in Depends"
+		# The build scripts run on the host: the amd64 kbuild.
+		if ! (cd "$tmp" && apt-get download -qq \
+			-o APT::Sandbox::User=root "$kb=$ver") >&2; then
+			msg "no amd64 $kb=$ver: apt-get update, retry"
+			apt-get update -qq >&2 || true
+			(cd "$tmp" && apt-get download -qq \
+				-o APT::Sandbox::User=root "$kb=$ver") >&2 ||
+				die "apt-get download $kb=$ver (amd64) failed"
+		fi
+
+		rm -rf "$out"
+		mkdir -p "$out/boot" "$out/bin" "$out/lib/modules/$kname" \
+			"$out/headers" "$tmp/bb"
+		img=$(ls "$tmp"/linux-image-"$kname"_*.deb)
+		dpkg-deb --fsys-tarfile "$img" |
+			tar -x -C "$tmp" --wildcards './boot/*'
+		for f in "$tmp/boot/vmlinu"[xz]"-$kname" \
+			"$tmp/boot/config-$kname"; do
+			[ -f "$f" ] || die "linux-image-$kname: no $(basename "$f")"
+			mv "$f" "$out/boot/"
+		done
+		: >"$out/lib/modules/$kname/modules.dep"
+		dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/bb"
+		mv "$tmp/bb/bin/busybox" "$out/bin/busybox"
+		dpkg-deb -f "$tmp"/busybox-static_*.deb Version >"$out/.busybox"
+		for deb in "$tmp"/linux-headers-*.deb "$tmp/$kb"_*.deb; do
+			dpkg-deb -x "$deb" "$out/headers"
+		done
+		sed -i "s|^include /usr/src/|include $out/headers/usr/src/|" \
+			"$out/headers/usr/src/linux-headers-$kname/Makefile"
+		echo "$ver" >"$out/.pkgver"
+		touch "$out/.complete"
+		msg "extracted $garch $kname ($ver) into $out"
+	fi
+	echo "KVER=$kname"
+	echo "KDIR=$out/headers/usr/src/linux-headers-$kname"
+	echo "ARCH=$ga_karch"
+	echo "CROSS_COMPILE=$ga_cross"
+}
+
+garch=${GUEST_ARCH:-amd64}
+if [ "$garch" != amd64 ]; then
+	foreign_kernel
+	exit 0
+fi
 
 flavour=${GUEST_FLAVOUR:-amd64}
 meta=linux-headers-amd64

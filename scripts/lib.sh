@@ -21,6 +21,32 @@ guest_kver() {
 	echo "$v"
 }
 
+# guest_arch DEBARCH: the names one guest architecture goes by, into the
+# caller's variables: ga_flavour (Debian's kernel flavour), ga_karch (the
+# kernel's ARCH), ga_cross (CROSS_COMPILE), ga_run (tools/vm/run.sh
+# --arch) and ga_pkgs (the host packages that build and boot for it:
+# cross compiler, static libc, QEMU).  DEBARCH: amd64, arm64, ppc64el.
+# Returns 1 for any other.
+# shellcheck disable=SC2034 # the ga_* variables are the caller's
+guest_arch() {
+	case $1 in
+	amd64)
+		ga_flavour=amd64 ga_karch=x86 ga_cross='' ga_run=x86_64
+		ga_pkgs=() ;;
+	arm64)
+		ga_flavour=arm64 ga_karch=arm64 ga_cross=aarch64-linux-gnu-
+		ga_run=arm64
+		ga_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+			qemu-system-arm) ;;
+	ppc64el)
+		ga_flavour=powerpc64le ga_karch=powerpc
+		ga_cross=powerpc64le-linux-gnu- ga_run=ppc64le
+		ga_pkgs=(gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
+			qemu-system-ppc) ;;
+	*) return 1 ;;
+	esac
+}
+
 # linux-source-X.Y: from the linux-source metapackage, else from the
 # upstream version of the guest kernel headers (6.1.0-56 -> 6.1).
 src_pkg() {
@@ -58,7 +84,7 @@ stage() {
 
 # The selftests that compare with or drive KVM: they need a guest booted
 # with --kvm-ref (its own /dev/kvm).
-KVM_PROGS="kvm_diff_test vmm_test"
+KVM_PROGS="kvm_diff_test vmm_test gicv3_kvm_diff_test"
 
 # split_progs DIR: the test programs in DIR, as run.sh's "---"-separated
 # program lists, into the caller's arrays plain (the rest) and kvm

@@ -14,7 +14,16 @@
 #   --module KO       module to insmod before the programs (optional)
 #   --module-args S   insmod parameters for KO, e.g. 'debug=1'
 #   --out OUTDIR      work dir: initramfs, serial.log, results, timings
-#   --kvm-ref         also load irqbypass/ccp/kvm/kvm-amd, use -cpu EPYC
+#   --arch A          guest architecture: x86_64 (default), arm64 or
+#                     ppc64le; its QEMU, machine, console, kernel image
+#                     and busybox (the guest dir's bin/busybox, see
+#                     scripts/guest-kernel.sh GUEST_ARCH); the programs
+#                     and the module must be built for it
+#   --kvm-ref         also load irqbypass/ccp/kvm/kvm-amd, use -cpu EPYC;
+#                     arm64: -M virt,virtualization=on,gic-version=3 (the
+#                     guest kernel at EL2, KVM built in, vgic-v3 and ITS)
+#                     and a check "kvm reference" that /dev/kvm is there;
+#                     ppc64le: refused (no KVM-PR in Debian's kernel)
 #   --kvm             use KVM instead of TCG (opt-in; needs /dev/kvm)
 #   --cpu MODEL       override the QEMU CPU model
 #   --tcg-threads M   'multi' (one host thread per vCPU) or 'single';
@@ -50,6 +59,7 @@ die() { echo "run.sh: $*" >&2; exit 2; }
 usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
 kver='' guest='' module='' modargs='' out='' kvmref=0 kvm=0 cpu='' tcg=''
+arch=x86_64
 vm_timeout=600 prog_timeout=300 cpus=2 mem=1024 append='' display=all
 files=()
 while [ $# -gt 0 ]; do
@@ -59,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--module) module=$2; shift 2 ;;
 	--module-args) modargs=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--arch) arch=$2; shift 2 ;;
 	--kvm-ref) kvmref=1; shift ;;
 	--kvm) kvm=1; shift ;;
 	--cpu) cpu=$2; shift 2 ;;
@@ -80,11 +91,37 @@ if [ -z "$guest" ] || [ -z "$out" ]; then usage; fi
 case $tcg in ''|single|multi) ;; *) die "--tcg-threads: single or multi" ;; esac
 guest=$(cd "$guest" && pwd)
 [ -n "$kver" ] || kver=$(basename "$guest")
-vmlinuz=$guest/boot/vmlinuz-$kver
+# Per architecture: QEMU, kernel image, console, busybox, ELF machine.
+case $arch in
+x86_64)
+	qemu_bin=qemu-system-x86_64 vmlinuz=$guest/boot/vmlinuz-$kver
+	tty=ttyS0 busybox=/bin/busybox elf_machine='X86-64' ;;
+arm64)
+	# Debian's arm64 vmlinuz is an uncompressed Image.
+	qemu_bin=qemu-system-aarch64 vmlinuz=$guest/boot/vmlinuz-$kver
+	tty=ttyAMA0 busybox=$guest/bin/busybox elf_machine='AArch64' ;;
+ppc64le)
+	qemu_bin=qemu-system-ppc64 vmlinuz=$guest/boot/vmlinux-$kver
+	tty=hvc0 busybox=$guest/bin/busybox elf_machine='PowerPC64'
+	[ "$kvmref" = 0 ] || die "--kvm-ref: no KVM reference on ppc64le" \
+		"(Debian's kernel has no KVM-PR; KVM-HV needs -M powernv)" ;;
+*) die "--arch: x86_64, arm64 or ppc64le" ;;
+esac
+[ "$arch" = x86_64 ] || [ "$kvm" = 0 ] || die "--kvm: x86_64 guests only"
 [ -f "$vmlinuz" ] || die "no $vmlinuz (run scripts/guest-kernel.sh)"
 [ -z "$module" ] || [ -f "$module" ] || die "no module $module"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/deps.sh)"
-[ -x /bin/busybox ] || die "/bin/busybox missing (busybox-static)"
+command -v $qemu_bin >/dev/null || die "$qemu_bin missing (scripts/deps.sh)"
+[ -x "$busybox" ] || die "$busybox missing (busybox-static)"
+# The applet list comes from the host's busybox (it cannot run another
+# architecture's): the guest's must be the same Debian version.
+if [ "$arch" != x86_64 ]; then
+	[ -x /bin/busybox ] || die "/bin/busybox missing (busybox-static)"
+	bb_host=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null ||
+		true)
+	bb_guest=$(cat "$guest/.busybox" 2>/dev/null || true)
+	[ "$bb_host" = "$bb_guest" ] || echo "run.sh: warning: guest busybox" \
+		"'$bb_guest' != host '$bb_host': applet list may differ" >&2
+fi
 
 # Quote one word for the guest's sh.
 q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
@@ -94,7 +131,7 @@ out=$(cd "$out" && pwd)
 root=$out/initramfs.d
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,bin/tests,lib/modules}
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 /bin/busybox --list-full | while read -r a; do
 	case $a in bin/busybox|*/init|linuxrc|init) continue ;; esac
 	ln -sf /bin/busybox "$root/$a"
@@ -104,7 +141,7 @@ mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 
 # Copy a host file into /bin/tests/, refusing name clashes and dynamic ELF.
 add_test_file() {
-	local src=$1 dst
+	local src=$1 dst m
 	dst=$root/bin/tests/$(basename "$src")
 	[ -f "$src" ] || die "no such file: $src"
 	if [ -e "$dst" ]; then
@@ -114,6 +151,9 @@ add_test_file() {
 	if readelf -l "$src" 2>/dev/null | grep -q 'program interpreter'; then
 		die "$src is dynamically linked; the guest has no libc (use -static)"
 	fi
+	m=$(readelf -h "$src" 2>/dev/null | sed -n 's/^ *Machine: *//p') || m=""	# a script
+	[ -z "$m" ] || [[ $m == *"$elf_machine"* ]] ||
+		die "$src is built for $m, not for the $arch guest"
 	cp "$src" "$dst"
 	chmod +x "$dst"
 }
@@ -223,7 +263,21 @@ EOF
 		for m in "${kvm_mods[@]}"; do
 			echo "insmod $(q "/lib/modules/$kver/$m") || echo \"VIRQ: warning: insmod $m failed\""
 		done
-		echo 'ls -l /dev/kvm || echo "VIRQ: warning: no /dev/kvm"'
+		if [ "$arch" = x86_64 ]; then
+			echo 'ls -l /dev/kvm || echo "VIRQ: warning: no /dev/kvm"'
+		else
+			# KVM is built in: it is there at EL2, or not at all.
+			cat <<'EOF'
+if [ -c /dev/kvm ]; then
+	ls -l /dev/kvm
+	check 0 "kvm reference (/dev/kvm)"
+else
+	echo "VIRQ: warning: no /dev/kvm"
+	check 1 "kvm reference (/dev/kvm)"
+fi
+dmesg | grep -E 'kvm \[[0-9]+\]' | sed 's/^/VIRQ-KVM: /'
+EOF
+		fi
 	fi
 	# A kernel with kmemleak (the debug kernel): forget what boot left,
 	# so that the scan after rmmod reports what the programs leaked.
@@ -281,7 +335,7 @@ initrd=$out/initramfs.cpio.gz
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet -R 0:0) |
 	gzip -1 >"$initrd"
 
-cmdline="console=ttyS0 panic=-1 panic_on_warn=1 slub_debug=FZPU oops=panic"
+cmdline="console=$tty panic=-1 panic_on_warn=1 slub_debug=FZPU oops=panic"
 cmdline+=" quiet loglevel=4 rdinit=/init $append"
 if [ "$kvm" = 1 ]; then
 	accel=(-accel kvm)
@@ -297,9 +351,27 @@ else
 	accel=(-accel "tcg,thread=$tcg")
 fi
 if [ -z "$cpu" ]; then
-	if [ "$kvmref" = 1 ]; then cpu=EPYC; else cpu=max; fi
+	case $arch in
+	x86_64) if [ "$kvmref" = 1 ]; then cpu=EPYC; else cpu=max; fi ;;
+	# QEMU's own pointer-authentication hash, not QARMA5: Debian's
+	# kernel signs every return address, and QARMA under TCG makes the
+	# guest 3-4 times slower (boot 16 s -> 5 s here).
+	arm64) cpu=max,pauth-impdef=on ;;
+	ppc64le) cpu=power9 ;;
+	esac
 fi
-qemu=(qemu-system-x86_64 -M pc -nodefaults -no-user-config "${accel[@]}"
+case $arch in
+x86_64) machine=pc ;;
+arm64)
+	machine=virt
+	[ "$kvmref" = 0 ] || machine=virt,virtualization=on,gic-version=3 ;;
+ppc64le)
+	# The Spectre/Meltdown capabilities TCG cannot provide, off (else
+	# QEMU warns of each at every boot).
+	machine=pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken
+	machine+=,cap-ccf-assist=off ;;
+esac
+qemu=("$qemu_bin" -M "$machine" -nodefaults -no-user-config "${accel[@]}"
 	-cpu "$cpu" -smp "$cpus" -m "$mem" -display none -monitor none
 	-serial stdio -no-reboot -kernel "$vmlinuz" -initrd "$initrd"
 	-append "$cmdline")
@@ -337,7 +409,9 @@ console() {
 	done
 }
 
-echo "run.sh: booting $kver (cpu $cpu, ${accel[1]}, ${#progs[@]} program(s)); log: $log" >&2
+an=''
+[ "$arch" = x86_64 ] || an="$arch, "
+echo "run.sh: booting $kver (${an}cpu $cpu, ${accel[1]}, ${#progs[@]} program(s)); log: $log" >&2
 t0=$EPOCHREALTIME
 set +e
 timeout --foreground -k 10 "$vm_timeout" "${qemu[@]}" </dev/null 2>&1 | console
