@@ -84,12 +84,15 @@ check: deps
 check-debug: deps
 	@bash scripts/check-debug.sh $(BUILD)
 
-# The kernel x architecture matrix (6.1, 6.1-rt, 6.12 on x86_64 so far):
-# Documentation/dev-tools/matrix.rst.  Not in CI.
+# The kernel x architecture matrix (6.1, 6.1-rt and 6.12 on x86_64; 6.1
+# on arm64, with KVM's vgic-v3 beside virq, and on ppc64le):
+# Documentation/dev-tools/matrix.rst.  Not in CI: about 20 minutes.
 check-matrix: deps
 	@bash scripts/matrix.sh $(BUILD)
 
-# One guest run: virq-demo narrates the ioctls (XICS); then the small VMM
+# One guest run: virq-demo narrates the ioctls (XICS); gicv3-demo an arm64
+# VMM's GICv3 (an SPI, an SGI between vCPUs, an MSI through the ITS to an
+# LPI, a PPI on the resident vCPU across load/put); then the small VMM
 # of tools/vmm runs an x86 guest program on two vCPUs under the test
 # guest's own /dev/kvm (--kvm-ref), with virq as its IOAPIC and LAPICs,
 # and narrates that; last, migrate-demo live-migrates an x86 and a XICS
@@ -101,7 +104,8 @@ demo: deps module virqctl
 	@bash tools/vm/run.sh --kver $(KVER) --guest-dir $(BUILD)/guest/$(KVER) \
 		--module $(CURDIR)/virq.ko --out $(BUILD)/demo --demo --kvm-ref \
 		--file $(BUILD)/tools/virqctl \
-		-- $(BUILD)/tools/virq-demo --- $(BUILD)/tools/vmm --narrate \
+		-- $(BUILD)/tools/virq-demo --- $(BUILD)/tools/gicv3-demo \
+		--- $(BUILD)/tools/vmm --narrate \
 		--- $(BUILD)/tools/migrate-demo
 
 # libvirq (libvirq.a, libvirq.pc) into $(BUILD)/lib; virqctl, linked
