@@ -8,8 +8,9 @@
  * source words, register attributes and MSIs.  After every operation the
  * ready lists must hold exactly the candidates (pending, enabled, not
  * active, group on, a live target), each on its target's list for its
- * group and priority, with the list bitmaps in step; every vCPU's output
- * must be what its highest priority candidate allows; a save of the
+ * group and priority (SGIs, PPIs, SPIs in INTID order, then LPIs), with
+ * the list bitmaps in step; every vCPU's output must be what its highest
+ * priority candidate allows; a save of the
  * source words restored into the chip must read back unchanged.  The
  * harness aborts on a WARN, a lock or IRQ-state leak, and leaks.
  */
@@ -106,6 +107,11 @@ static void check_chip(struct virq_instance *inst)
 		struct gicv3_irq *hppi, *it;
 		u32 expect = 0;
 
+		for (g = 0; g < 2; g++)
+			if (test_bit(i, gic->irm_vcpus[g]) !=
+			    (gv && gv->live && !(gv->gicr_waker & 2) &&
+			     (gv->cpuif.igrpen & BIT(g))))
+				fail("1-of-N bitmap out of step", i, g);
 		if (!gv || !gv->live)
 			continue;
 		for (j = 0; j < 32; j++) {
@@ -115,10 +121,19 @@ static void check_chip(struct virq_instance *inst)
 		}
 		for (g = 0; g < 2; g++)
 			for (p = 0; p < GICV3_NR_PRIOS; p++) {
+				struct gicv3_irq *prev = NULL;
+
 				n = 0;
 				list_for_each_entry(it, &gv->ready[g][p], ready) {
 					if (it->queued_on != gv)
 						fail("foreign entry", i, it->intid);
+					/* INTID order, LPIs after the others */
+					if (prev && it->kind != GICV3_LPI &&
+					    (prev->kind == GICV3_LPI ||
+					     prev->intid >= it->intid))
+						fail("ready list out of order",
+						     prev->intid, it->intid);
+					prev = it;
 					n++;
 				}
 				if (!n != !(gv->ready_map[g] & BIT(p)))

@@ -9,8 +9,10 @@
  * command queue, pending and ITS table saves and restores.
  *
  * Checked after every operation: an enabled ITS has run its whole queue
- * (CREADR == CWRITER: commands never stall or loop), no WARN fired, no
- * sleeping call in atomic context (the harness's checks); after a table
+ * (CREADR == CWRITER: commands never stall or loop), every ready list
+ * holds its own vCPU's entries of its priority in delivery order (SGIs,
+ * PPIs and SPIs by INTID, then LPIs), no WARN fired, no sleeping call in
+ * atomic context (the harness's checks); after a table
  * save, a restore into the same ITS gives back exactly the devices, ITEs
  * and collections it had (compared through the debugfs state), unless
  * the input broke the layout on purpose (raw commands, table pokes, raw
@@ -120,6 +122,39 @@ static void check_queue(void)
 	if ((ctlr & 1) && rd(ITS + 0x88, 8) != rd(ITS + 0x90, 8))
 		fail("enabled ITS left commands in its queue",
 		     rd(ITS + 0x88, 8), rd(ITS + 0x90, 8));
+}
+
+/* Ready lists: their own vCPU's, ordered, the first one the best */
+static void check_ready(void)
+{
+	struct gicv3_chip *gic = gicv3_chip(inst);
+	struct gicv3_irq *it, *prev;
+	unsigned long flags;
+	u32 v, g, p;
+
+	raw_spin_lock_irqsave(&gic->lock, flags);
+	for (v = 0; v < NR_VCPUS; v++) {
+		struct gicv3_vcpu *gv = gic->vcpus[v];
+
+		for (g = 0; g < 2; g++)
+			for (p = 0; p < GICV3_NR_PRIOS; p++) {
+				prev = NULL;
+				list_for_each_entry(it, &gv->ready[g][p],
+						    ready) {
+					if (it->queued_on != gv ||
+					    it->priority >> 3 != p)
+						fail("foreign entry", v,
+						     it->intid);
+					if (prev && it->kind != GICV3_LPI &&
+					    (prev->kind == GICV3_LPI ||
+					     prev->intid >= it->intid))
+						fail("ready list out of order",
+						     prev->intid, it->intid);
+					prev = it;
+				}
+			}
+	}
+	raw_spin_unlock_irqrestore(&gic->lock, flags);
 }
 
 static void queue(const u64 c[4])
@@ -428,6 +463,7 @@ int gicv3_its_fuzz_one_input(const u8 *data, size_t size)
 			break;
 		}
 		check_queue();
+		check_ready();
 	}
 	harness_instance_close(inst);
 	if (harness_live_allocs() != live)

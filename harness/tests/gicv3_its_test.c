@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -101,8 +102,8 @@ static int ctrl(struct gi *g, u64 attr)
 	return harness_set_attr(g->inst, VIRQ_GICV3_GRP_CTRL, attr, &none, 0);
 }
 
-/* A chip with an ITS on @mem (allocated when NULL) */
-static struct gi *gi_new(u8 *mem)
+/* A chip of @nr_chip vCPUs, NR_VCPUS created, an ITS on @mem */
+static struct gi *gi_make(u8 *mem, u32 nr_chip)
 {
 	struct virq_gicv3_options o = {
 		.flags = VIRQ_GICV3_OPT_ITS, .lpi_bits = 16,
@@ -119,7 +120,7 @@ static struct gi *gi_new(u8 *mem)
 	CHECK_FATAL(g->inst);
 	CHECK_FATAL(!harness_set_memory_region(g->inst, 0, GBASE, GSIZE,
 					       g->mem));
-	CHECK_FATAL(!harness_create_chip(g->inst, &virq_gicv3_ops, NR_VCPUS,
+	CHECK_FATAL(!harness_create_chip(g->inst, &virq_gicv3_ops, nr_chip,
 					 64, &o, sizeof(o)));
 	for (i = 0; i < NR_VCPUS; i++) {
 		CHECK_FATAL(!harness_create_vcpu(g->inst, i, i, &g->v[i]));
@@ -127,6 +128,12 @@ static struct gi *gi_new(u8 *mem)
 		icc_wr(g->v[i], VIRQ_GICV3_ICC_IGRPEN1_EL1, 1);
 	}
 	return g;
+}
+
+/* A chip with an ITS on @mem (allocated when NULL) */
+static struct gi *gi_new(u8 *mem)
+{
+	return gi_make(mem, NR_VCPUS);
 }
 
 static void gi_free(struct gi *g)
@@ -280,6 +287,250 @@ TEST(shared_lpi)
 	wr(g, ITS, 4, 0);
 	wr(g, ITS + 0x100, 8, GBASE + G_DEVT);
 	CHECK(!xa_load(&gic->lpis, LPI0 + 30));
+	gi_free(g);
+}
+
+/* Does the debugfs state contain @str? */
+static bool show_has(struct gi *g, const char *str)
+{
+	struct seq_file m;
+	bool found;
+
+	harness_seq_init(&m, 1 << 20);
+	harness_show(g->inst, &m);
+	m.buf[m.count < m.size ? m.count : m.size - 1] = 0;
+	found = strstr(m.buf, str);
+	harness_seq_fini(&m);
+	return found;
+}
+
+/*
+ * VIRQ_CREATE_VCPU of index 2 fails after ops->vcpu_create(): the core's
+ * anon_inode_getfile() failure path calls ops->vcpu_destroy().  With
+ * @lpis, the vCPU gets LPIs while it is live (a racing MAPC and MAPTI).
+ */
+static void park_vcpu2(struct gi *g, bool lpis)
+{
+	const struct virq_chip_ops *ops = g->inst->view.ops;
+	struct gicv3_chip *gic = gicv3_chip(g->inst);
+	struct virq_vcpu *v = calloc(1, sizeof(struct harness_vcpu));
+	struct gicv3_irq *irq;
+
+	CHECK_FATAL(v);
+	v->inst = g->inst;
+	v->index = 2;
+	v->arch_id = 2;
+	CHECK_FATAL(!ops->vcpu_create(v));
+	if (lpis) {
+		icc_wr(v, VIRQ_GICV3_ICC_PMR_EL1, 0xff);
+		icc_wr(v, VIRQ_GICV3_ICC_IGRPEN1_EL1, 1);
+		wr(g, RD(2) + 0x70, 8, (GBASE + G_PROP) | 15);
+		wr(g, RD(2) + 0x78, 8, GBASE + G_PEND(2));
+		wr(g, RD(2), 4, 1);
+		mapc(g, 2, 2);
+		mapd(g, 5, 4, G_ITT(5), true);
+		mapti(g, 5, 0, LPI0 + 1, 2);
+		CHECK_EQ(msi(g, 5, 0), 1);
+		irq = xa_load(&gic->lpis, LPI0 + 1);
+		CHECK_FATAL(irq);
+		CHECK(irq->target == v->priv && irq->queued_on == v->priv);
+	}
+	ops->vcpu_destroy(v);
+	free(v);
+}
+
+/* ITS commands naming a parked vCPU, and its re-creation */
+static void parked(bool lpis)
+{
+	struct gi *g = gi_make(NULL, 3);
+	struct gicv3_chip *gic = gicv3_chip(g->inst);
+	struct virq_vcpu *v2;
+	struct gicv3_irq *irq;
+
+	lpis_on(g);
+	its_on(g, VALID | (GBASE + G_DEVT) | 3);
+	mapc(g, 0, 0);
+	park_vcpu2(g, lpis);
+	if (lpis) {
+		/* Its LPI lost its target and left its lists */
+		irq = xa_load(&gic->lpis, LPI0 + 1);
+		CHECK_FATAL(irq);
+		CHECK(!irq->target && !irq->queued_on);
+		CHECK_EQ(msi(g, 5, 0), VIRQ_STATUS_MASKED);
+	} else {
+		/* MAPC to a parked vCPU is refused: no such processor */
+		mapc(g, 2, 2);
+		CHECK(show_has(g, "last_error 0x10902"));
+		mapd(g, 5, 4, G_ITT(5), true);
+	}
+	mapti(g, 5, 1, LPI0 + 2, 2);	/* collection 2: no vCPU */
+	cmd(g, 0x0d, 0, 2, 0);		/* INVALL icid 2 */
+	cmd(g, 0x0e, 0, 2 << 16, 0);	/* MOVALL 2 -> 0: refused */
+	CHECK(show_has(g, "last_error 0x10e01"));
+	irq = xa_load(&gic->lpis, LPI0 + 2);
+	CHECK_FATAL(irq);
+	CHECK(!irq->target);
+	CHECK_EQ(msi(g, 5, 1), VIRQ_STATUS_MASKED);
+
+	/* Created again: lists re-initialised, collection 2 follows it */
+	CHECK_FATAL(!harness_create_vcpu(g->inst, 2, 2, &v2));
+	icc_wr(v2, VIRQ_GICV3_ICC_PMR_EL1, 0xff);
+	icc_wr(v2, VIRQ_GICV3_ICC_IGRPEN1_EL1, 1);
+	wr(g, RD(2) + 0x70, 8, (GBASE + G_PROP) | 15);
+	wr(g, RD(2) + 0x78, 8, GBASE + G_PEND(2));
+	wr(g, RD(2), 4, 1);
+	if (!lpis)
+		mapc(g, 2, 2);
+	CHECK_EQ(msi(g, 5, 1), 1);
+	CHECK_EQ(take(v2), LPI0 + 2);
+	if (lpis) {
+		CHECK_EQ(msi(g, 5, 0), 1);
+		CHECK_EQ(take(v2), LPI0 + 1);
+	}
+	cmd(g, 0x0e, 0, 2 << 16, 0);	/* MOVALL 2 -> 0 */
+	CHECK_EQ(msi(g, 5, 1), 1);
+	CHECK_EQ(take(g->v[0]), LPI0 + 2);
+	CHECK_EQ(take(v2), SPUR);
+	gi_free(g);
+	CHECK_EQ(harness_live_allocs(), 0L);
+}
+
+TEST(parked_mapti)
+{
+	parked(false);
+}
+
+TEST(parked_lpis)
+{
+	parked(true);
+}
+
+/*
+ * Equal priorities: LPIs in the order they became pending, after the
+ * SPIs (by INTID).  57344 LPIs pending from the table: each output and
+ * acknowledge takes the head of a list (the cost is printed, not judged).
+ */
+TEST(lpi_order)
+{
+	struct gi *g = booted();
+	struct virq_vcpu *v = g->v[0];
+	u32 i, n = 0, last = 0;
+	struct timespec t0, t1;
+	bool ordered = true;
+	int st;
+	u64 id;
+
+	mapd(g, 1, 4, G_ITT(1), true);
+	mapti(g, 1, 0, LPI0 + 9, 0);
+	mapti(g, 1, 1, LPI0 + 3, 0);
+	mapti(g, 1, 2, LPI0 + 5, 0);
+	/* SPI 40 at the LPIs' priority 0xa0 */
+	wr(g, VIRQ_GICV3_DEFAULT_DIST_BASE, 4, 2);
+	wr(g, VIRQ_GICV3_DEFAULT_DIST_BASE + 0x104, 4, 1 << 8);
+	wr(g, VIRQ_GICV3_DEFAULT_DIST_BASE + 0x400 + 40, 1, 0xa0);
+	CHECK_EQ(msi(g, 1, 0), 1);
+	CHECK_EQ(msi(g, 1, 1), VIRQ_STATUS_COALESCED);
+	CHECK_EQ(harness_set_irq(g->inst, 40, VIRQ_LINE_EDGE, 0, false, &st),
+		 0);
+	CHECK_EQ(msi(g, 1, 2), VIRQ_STATUS_COALESCED);
+	/* an INV of a pending LPI keeps its turn */
+	cmd(g, 0x0c | 1ULL << 32, 1, 0, 0);
+	CHECK_EQ(take(v), 40ULL);
+	CHECK_EQ(take(v), LPI0 + 9);
+	CHECK_EQ(take(v), LPI0 + 3);
+	CHECK_EQ(take(v), LPI0 + 5);
+	CHECK_EQ(take(v), SPUR);
+	gi_free(g);
+
+	/* Every LPI of lpi_bits 16 pending on vCPU 0 at EnableLPIs */
+	g = gi_new(NULL);
+	memset(g->mem + G_PROP, 0xa1, 0x10000 - 0x400);
+	memset(g->mem + G_PEND(0) + 1024, 0xff, 0x2000 - 1024);
+	wr(g, RD(0) + 0x70, 8, (GBASE + G_PROP) | 15);
+	wr(g, RD(0) + 0x78, 8, GBASE + G_PEND(0));
+	wr(g, RD(0), 4, 1);
+	v = g->v[0];
+	CHECK_EQ(gicv3_chip(g->inst)->lpis.nr, 57344UL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 1000; i++)
+		CHECK_EQ(harness_vcpu_output(v), VIRQ_OUT_INT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# 57344 LPIs pending: %.2f us per output\n",
+	       ((t1.tv_sec - t0.tv_sec) * 1e9 + t1.tv_nsec - t0.tv_nsec) /
+	       1e3 / 1000);
+	for (;;) {
+		id = take(v);
+		if (id == SPUR)
+			break;
+		ordered &= id > last;
+		last = id;
+		n++;
+	}
+	CHECK(ordered);		/* pending-table order: INTID order */
+	CHECK_EQ(n, 57344U);
+	gi_free(g);
+}
+
+/* A MAPTI whose ITE cannot be inserted leaves a direct LPI alone */
+TEST(mapti_insert_fails)
+{
+	struct gi *g = booted();
+	struct gicv3_chip *gic = gicv3_chip(g->inst);
+	u32 nth;
+
+	wr(g, RD(0) + 0x40, 8, LPI0 + 30);	/* GICR_SETLPIR */
+	mapd(g, 1, 4, G_ITT(1), true);
+	/* the ITE (1st), then the ITT's first xarray slots (2nd) */
+	for (nth = 1; nth <= 2; nth++) {
+		harness_fail_alloc_nth(nth);
+		mapti(g, 1, 0, LPI0 + 30, 1);
+		CHECK(harness_alloc_failed());
+		harness_fail_alloc_nth(0);
+		CHECK(xa_load(&gic->lpis, LPI0 + 30));
+		CHECK(!show_has(g, "event 0 -> lpi"));
+	}
+	CHECK_EQ(take(g->v[0]), LPI0 + 30);	/* still pending there */
+	mapti(g, 1, 0, LPI0 + 30, 1);		/* now it works */
+	CHECK(show_has(g, "event 0 -> lpi 8222 icid 1"));
+	CHECK_EQ(msi(g, 1, 0), 1);
+	CHECK_EQ(take(g->v[1]), LPI0 + 30);
+	gi_free(g);
+}
+
+/* A restored EnableLPIs whose tables cannot be read can be retried */
+TEST(enable_lpis_retry)
+{
+	const u32 grp = VIRQ_GICV3_VGRP_REDIST_REGS;
+	struct gi *g = gi_new(NULL);
+	struct virq_vcpu *v = g->v[0];
+	u64 prop = (GBASE + G_PROP) | 15, pend = GBASE + GSIZE, on = 1;
+	u32 size = 4;
+	u64 ctlr;
+
+	memset(g->mem + G_PROP, 0xa1, 0x10000 - 0x400);
+	g->mem[G_PEND(0) + LPI0 / 8 + 1] = 0x02;	/* LPI0 + 9 */
+	CHECK_EQ(harness_vcpu_set_attr(v, grp, 0x70, &prop, 8), 0);
+	/* the pending table beyond guest memory */
+	CHECK_EQ(harness_vcpu_set_attr(v, grp, 0x78, &pend, 8), 0);
+	CHECK_EQ(harness_vcpu_set_attr(v, grp, 0, &on, 4), -EFAULT);
+	ctlr = ~0ULL;
+	CHECK_EQ(harness_vcpu_get_attr(v, grp, 0, &ctlr, &size), 0);
+	CHECK_EQ(ctlr & 1, 0ULL);		/* EnableLPIs undone */
+	pend = GBASE + G_PEND(0);
+	CHECK_EQ(harness_vcpu_set_attr(v, grp, 0x78, &pend, 8), 0);
+	/* out of memory for the pending LPI's object */
+	harness_fail_alloc_nth(1);
+	CHECK_EQ(harness_vcpu_set_attr(v, grp, 0, &on, 4), -ENOMEM);
+	CHECK(harness_alloc_failed());
+	harness_fail_alloc_nth(0);
+	CHECK_EQ(harness_vcpu_get_attr(v, grp, 0, &ctlr, &size), 0);
+	CHECK_EQ(ctlr & 1, 0ULL);
+	CHECK_EQ(g->mem[G_PEND(0) + LPI0 / 8 + 1], 0x02);	/* not consumed */
+	/* the retry reads the table */
+	CHECK_EQ(harness_vcpu_set_attr(v, grp, 0, &on, 4), 0);
+	CHECK_EQ(harness_vcpu_get_attr(v, grp, 0, &ctlr, &size), 0);
+	CHECK_EQ(ctlr & 1, 1ULL);
+	CHECK_EQ(take(v), LPI0 + 9);
 	gi_free(g);
 }
 
@@ -469,6 +720,11 @@ int main(void)
 		T(save_restore_many),
 		T(indirect_save_restore),
 		T(enomem),
+		T(parked_mapti),
+		T(parked_lpis),
+		T(lpi_order),
+		T(mapti_insert_fails),
+		T(enable_lpis_retry),
 	};
 
 	return tap_run(tests, ARRAY_SIZE(tests));

@@ -384,6 +384,43 @@ TEST(priority_preemption)
 	harness_instance_close(inst);
 }
 
+/* An EOI kicks its vCPU (priority drop) and the deactivated one's target */
+TEST(eoi_kick)
+{
+	struct virq_instance *inst = mk(2, 128);
+	struct virq_vcpu *v = vc(inst, 0), *w = vc(inst, 1);
+	unsigned long kv, kw;
+
+	spi_on(inst, 32, 0x40);
+	spi_on(inst, 33, 0x80);
+	CHECK_EQ(inj(inst, 32, EDGE), 1);
+	CHECK_EQ(icc_rd(v, ICC(IAR1)), 32);
+	CHECK_EQ(inj(inst, 33, EDGE), VIRQ_STATUS_COALESCED);
+	CHECK_EQ(out(v), 0);			/* held by the running prio */
+	kv = harness_vcpu(v)->kicks;
+	icc_wr(v, ICC(EOIR1), 32);		/* 32 is not pending again */
+	CHECK_EQ(out(v), VIRQ_OUT_INT);
+	CHECK(harness_vcpu(v)->kicks > kv);
+	CHECK_EQ(icc_rd(v, ICC(IAR1)), 33);
+	icc_wr(v, ICC(EOIR1), 33);
+
+	/* Active on vCPU 0, pending again, now routed to vCPU 1 */
+	CHECK_EQ(inj(inst, 32, EDGE), 1);
+	CHECK_EQ(icc_rd(v, ICC(IAR1)), 32);
+	wr(v, DIST + 0x6000 + 32 * 8, 8, 1);	/* GICD_IROUTER32 */
+	CHECK_EQ(inj(inst, 32, EDGE), VIRQ_STATUS_COALESCED);
+	CHECK_EQ(out(w), 0);
+	kv = harness_vcpu(v)->kicks;
+	kw = harness_vcpu(w)->kicks;
+	icc_wr(v, ICC(EOIR1), 32);
+	CHECK_EQ(out(w), VIRQ_OUT_INT);
+	CHECK(harness_vcpu(w)->kicks > kw);
+	CHECK(harness_vcpu(v)->kicks > kv);
+	CHECK_EQ(icc_rd(w, ICC(IAR1)), 32);
+	icc_wr(w, ICC(EOIR1), 32);
+	harness_instance_close(inst);
+}
+
 TEST(eoimode_groups)
 {
 	struct virq_instance *inst = mk(1, 128);
@@ -494,6 +531,59 @@ TEST(one_of_n)
 	CHECK_EQ(inj(inst, 33, EDGE), -1);
 	wr(v0, RD(1) + 0x14, 4, 0);
 	CHECK_EQ(out(vc(inst, 1)), VIRQ_OUT_INT);
+	harness_instance_close(inst);
+}
+
+/*
+ * 1-of-N over many vCPUs: round robin over those that participate (a
+ * bitmap per group, kept in step with WAKER, IGRPEN and liveness), and
+ * an IGRPEN write that changes no participation kicks only its vCPU.
+ */
+TEST(irm_many)
+{
+	const u32 n = 70;
+	struct virq_instance *inst = mk(n, 64);
+	struct gicv3_chip *gic = gicv3_chip(inst);
+	struct virq_vcpu *v0 = vc(inst, 0);
+	u32 i, c, round, want;
+	unsigned long k;
+
+	spi_on(inst, 40, 0x80);
+	wr(v0, DIST + 0x6000 + 40 * 8, 8, 1ULL << 31);	/* IRM */
+	/* participants: every 9th vCPU; the others asleep or group 1 off */
+	for (i = 0; i < n; i++) {
+		if (!(i % 9))
+			continue;
+		if (i & 1)
+			wr(v0, RD(i) + 0x14, 4, 2);
+		else
+			icc_wr(vc(inst, i), ICC(IGRPEN1), 0);
+	}
+	for (i = 0; i < n; i++) {
+		CHECK_EQ(test_bit(i, gic->irm_vcpus[1]), !(i % 9));
+		CHECK_EQ(test_bit(i, gic->irm_vcpus[0]), !(i % 9) || !(i & 1));
+	}
+	want = 0;
+	for (round = 0; round < 20; round++) {
+		CHECK_EQ(inj(inst, 40, EDGE), 1);
+		for (c = 0; c < n; c++)
+			if (out(vc(inst, c)))
+				break;
+		CHECK_EQ(c, want);
+		CHECK_EQ(icc_rd(vc(inst, c), ICC(IAR1)), 40);
+		icc_wr(vc(inst, c), ICC(EOIR1), 40);
+		want = (want + 9) % 72;		/* 0, 9, ..., 63, 0 */
+		if (want >= n)
+			want = 0;
+	}
+	/* IGRPEN1 rewritten with its value: no change, one kick */
+	k = harness_vcpu(vc(inst, 5))->kicks;
+	icc_wr(vc(inst, 9), ICC(IGRPEN1), 1);
+	CHECK_EQ(harness_vcpu(vc(inst, 5))->kicks, k);
+	/* vCPU 9 stops participating: it is skipped */
+	icc_wr(vc(inst, 9), ICC(IGRPEN1), 0);
+	CHECK(!test_bit(9, gic->irm_vcpus[1]));
+	CHECK(harness_vcpu(vc(inst, 5))->kicks > k);
 	harness_instance_close(inst);
 }
 
@@ -764,7 +854,7 @@ int main(void)
 	static const struct tap_test tests[] = {
 		T(create_options), T(vcpu_ids), T(reset_values),
 		T(spi_edge_level), T(priority_preemption), T(eoimode_groups),
-		T(sgis), T(one_of_n), T(resident_ppis), T(bad_sources),
+		T(eoi_kick), T(sgis), T(one_of_n), T(irm_many), T(resident_ppis), T(bad_sources),
 		T(save_restore), T(show), T(enomem),
 	};
 

@@ -949,7 +949,9 @@ TEST_F(its, save_restore)
 	static const __u64 sysregs[] = { VIRQ_GICV3_ICC_PMR_EL1,
 					 VIRQ_GICV3_ICC_IGRPEN1_EL1 };
 	struct inst *in = &self->in, copy;
-	__u64 regs[6], rd[NR_VCPUS][3], sr[NR_VCPUS][2], ctlr, v, ite, dte;
+	/* 4-byte registers land in the low half: zero the rest */
+	__u64 regs[6] = { 0 }, rd[NR_VCPUS][3] = { { 0 } }, sr[NR_VCPUS][2];
+	__u64 ctlr = 0, v = 0, ite, dte;
 	unsigned int i, j;
 	uint8_t *mem2;
 
@@ -1153,6 +1155,70 @@ TEST_F(its, restore_errnos)
 	/* Empty tables restore to nothing */
 	memcpy(in->mem + G_DEVT + 8, &zero, 8);
 	EXPECT_EQ(0, ctrl(in->fd, VIRQ_GICV3_CTRL_ITS_RESTORE_TABLES));
+}
+
+/*
+ * Restoring GICR_CTLR.EnableLPIs with a pending table outside guest
+ * memory fails with EFAULT and leaves EnableLPIs clear: the same SET
+ * works once PENDBASER is right.
+ */
+TEST_F(its, enable_lpis_efault)
+{
+	struct inst *in = &self->in;
+	__u64 prop = (GBASE + G_PROP) | (LPI_BITS - 1);
+	__u64 pend = GBASE + GSIZE, on = 1, ctlr;
+	int vfd = in->vfd[0];
+
+	SKIP_IF_SETUP_SKIPPED();
+	prop_set(in, LPI0 + 9, PROP_DEFAULT);
+	in->mem[G_PEND(0) + (LPI0 + 9) / 8] |= 1 << ((LPI0 + 9) % 8);
+	sysreg_w(_metadata, vfd, VIRQ_GICV3_ICC_PMR_EL1, 0xff);
+	sysreg_w(_metadata, vfd, VIRQ_GICV3_ICC_IGRPEN1_EL1, 1);
+	ASSERT_EQ(0, redist_attr(vfd, true, GICR_PROPBASER, &prop, 8));
+	ASSERT_EQ(0, redist_attr(vfd, true, GICR_PENDBASER, &pend, 8));
+	EXPECT_EQ(-1, redist_attr(vfd, true, GICR_CTLR, &on, 4));
+	EXPECT_EQ(EFAULT, errno);
+	ctlr = ~0ULL;
+	EXPECT_EQ(0, redist_attr(vfd, false, GICR_CTLR, &ctlr, 4));
+	EXPECT_EQ(0ULL, ctlr & 1);
+	pend = GBASE + G_PEND(0);
+	ASSERT_EQ(0, redist_attr(vfd, true, GICR_PENDBASER, &pend, 8));
+	EXPECT_EQ(0, redist_attr(vfd, true, GICR_CTLR, &on, 4));
+	EXPECT_EQ(0, redist_attr(vfd, false, GICR_CTLR, &ctlr, 4));
+	EXPECT_EQ(1ULL, ctlr & 1);
+	EXPECT_EQ(LPI0 + 9, ack_eoi(_metadata, vfd));
+}
+
+/*
+ * Equal priorities: an SPI before LPIs, LPIs in the order they became
+ * pending (not by INTID); an INV of a pending LPI keeps its turn.
+ */
+TEST_F(its, lpi_order)
+{
+	struct virq_irq_line spi = { .source = 40, .op = VIRQ_LINE_EDGE };
+	struct inst *in = &self->in;
+	int vfd = in->vfd[0];
+
+	SKIP_IF_SETUP_SKIPPED();
+	setup_its(_metadata, in);
+	cmd_mapd(_metadata, in, 1, 4, G_ITT(1), true);
+	cmd_mapti(_metadata, in, 1, 0, LPI0 + 9, 0);
+	cmd_mapti(_metadata, in, 1, 1, LPI0 + 3, 0);
+	cmd_mapti(_metadata, in, 1, 2, LPI0 + 5, 0);
+	/* SPI 40: group 1, enabled, the LPIs' priority 0xa0 */
+	mmio_w(_metadata, in, DIST_BASE, 4, 2);
+	mmio_w(_metadata, in, DIST_BASE + 0x104, 4, 1 << 8);
+	mmio_w(_metadata, in, DIST_BASE + 0x400 + 40, 1, 0xa0);
+	EXPECT_EQ(1, msi_ok(_metadata, in, 1, 0));
+	EXPECT_EQ(VIRQ_STATUS_COALESCED, msi_ok(_metadata, in, 1, 1));
+	EXPECT_EQ(0, ioctl(in->fd, VIRQ_IRQ_LINE, &spi));
+	EXPECT_EQ(VIRQ_STATUS_COALESCED, msi_ok(_metadata, in, 1, 2));
+	cmd_ev(_metadata, in, CMD_INV, 1, 1);
+	EXPECT_EQ(40, ack_eoi(_metadata, vfd));
+	EXPECT_EQ(LPI0 + 9, ack_eoi(_metadata, vfd));
+	EXPECT_EQ(LPI0 + 3, ack_eoi(_metadata, vfd));
+	EXPECT_EQ(LPI0 + 5, ack_eoi(_metadata, vfd));
+	EXPECT_EQ(VIRQ_GICV3_SPURIOUS, ack_eoi(_metadata, vfd));
 }
 
 TEST(msi_errnos)

@@ -155,7 +155,11 @@ static u32 gicv3_deactivate_locked(struct gicv3_vcpu *gv, u32 intid,
 	return gicv3_irq_source(irq);
 }
 
-/* EOIR: drop the highest active priority if it is @group's */
+/*
+ * EOIR: drop the highest active priority if it is @group's.  *@kick is
+ * the deactivated interrupt's vCPU; the caller kicks @gv as well, whose
+ * running priority fell (its output may rise).
+ */
 static u32 gicv3_eoi_locked(struct gicv3_vcpu *gv, int group, u32 intid,
 			    struct gicv3_vcpu **kick)
 {
@@ -166,7 +170,6 @@ static u32 gicv3_eoi_locked(struct gicv3_vcpu *gv, int group, u32 intid,
 	if (!(a0 | a1) || hg != group)
 		return U32_MAX;
 	gv->cpuif.ap[hg] &= ~BIT(min(b0, b1));
-	*kick = gv;	/* the running priority fell */
 	if (intid >= 1020 && intid < GICV3_FIRST_LPI)
 		return U32_MAX;
 	if (gv->cpuif.ctlr & ICC_CTLR_EOIMODE)
@@ -339,9 +342,9 @@ static u32 gicv3_icc_write_locked(struct gicv3_vcpu *gv, u32 reg, u64 val,
 			c->igrpen |= igrpen;
 		else
 			c->igrpen &= ~igrpen;
-		/* 1-of-N participation changed */
-		gicv3_update_all(gv->chip, true);
-		*irm = true;
+		*kick = gv;
+		/* 1-of-N participation may have changed */
+		*irm = gicv3_irm_refresh(gv);
 		break;
 	case VIRQ_GICV3_ICC_EOIR0_EL1:
 		return gicv3_eoi_locked(gv, 0, val & 0xffffff, kick);
@@ -423,6 +426,10 @@ int gicv3_cpuif_access(struct gicv3_vcpu *gv, u32 sysreg, bool write,
 	if (irm)
 		gicv3_kick_all(gic);
 	gicv3_kick(kick);
+	/* EOIR: the running priority may have fallen, whoever else changed */
+	if (write && kick != gv && (sysreg == VIRQ_GICV3_ICC_EOIR0_EL1 ||
+				    sysreg == VIRQ_GICV3_ICC_EOIR1_EL1))
+		gicv3_kick(gv);
 	if (intid != GICV3_SPURIOUS)
 		virq_trace_ack(gv->vcpu, intid);
 	if (notify != U32_MAX) {

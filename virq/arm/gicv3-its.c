@@ -444,14 +444,21 @@ static bool its_id_fits(struct gicv3_its *its, int t, u32 id)
 
 /* --- structures ---------------------------------------------------------- */
 
-/* The vCPU with processor number @nr, or NULL */
+/*
+ * The live vCPU with processor number @nr, or NULL: a vCPU whose
+ * creation failed stays parked in gic->vcpus[] and is no target (a
+ * racing destroy is caught again under the chip lock, where
+ * gicv3_lpi_retarget_locked() refuses a vCPU that is not live).
+ */
 static struct gicv3_vcpu *its_vcpu(struct gicv3_its *its, u64 nr)
 {
 	struct gicv3_chip *gic = its->gic;
+	struct gicv3_vcpu *gv;
 
 	if (nr >= gic->nr_vcpus)
 		return NULL;
-	return READ_ONCE(gic->vcpus[nr]);
+	gv = READ_ONCE(gic->vcpus[nr]);
+	return gv && READ_ONCE(gv->live) ? gv : NULL;
 }
 
 /* The vCPU collection @icid is mapped to, or NULL */
@@ -516,7 +523,7 @@ static int its_ite_create(struct gicv3_its *its, struct its_device *dev,
 	unsigned long flags;
 	int ret;
 
-	ite = kzalloc(sizeof(*ite), GFP_KERNEL);
+	ite = kzalloc(sizeof(*ite), GFP_KERNEL_ACCOUNT);
 	if (!ite)
 		return -ENOMEM;
 	irq = gicv3_lpi_get_locked(gic, intid, &flags);
@@ -525,21 +532,30 @@ static int its_ite_create(struct gicv3_its *its, struct its_device *dev,
 		kfree(ite);
 		return PTR_ERR(irq);
 	}
+	raw_spin_unlock_irqrestore(&gic->lock, flags);
+
+	/*
+	 * Only an unref kills an LPI, and unrefs run under cmd_mutex, which
+	 * we hold: @irq stays alive until the ITE takes its reference.  A
+	 * failed insert must not kill an LPI that existed before (pending
+	 * from GICR_SETLPIR or the pending table): the reference is taken
+	 * after it.  (An LPI created here lives on, as a direct one does.)
+	 */
+	ite->eventid = eventid;
+	ite->icid = icid;
+	ite->irq = irq;
+	ret = xa_insert(&dev->ites, eventid, ite, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		kfree(ite);
+		return ret;
+	}
+	raw_spin_lock_irqsave(&gic->lock, flags);
 	gicv3_lpi_ref_locked(irq);
 	kick = gicv3_lpi_retarget_locked(gic, irq,
 					 its_collection_vcpu(its, icid));
 	raw_spin_unlock_irqrestore(&gic->lock, flags);
 	gicv3_kick(kick);
-
-	ite->eventid = eventid;
-	ite->icid = icid;
-	ite->irq = irq;
-	ret = xa_insert(&dev->ites, eventid, ite, GFP_KERNEL);
-	if (ret) {
-		gicv3_lpi_unref(gic, irq);
-		kfree(ite);
-	}
-	return ret;
+	return 0;
 }
 
 /* Remove @ite from @dev (the cache must be invalidated by the caller) */
@@ -570,7 +586,7 @@ static void its_device_free_all_ites(struct gicv3_its *its,
 	xa_erase(&its->devices, dev->devid);
 	xa_for_each(&dev->ites, e, ite) {
 		its_ite_erase(dev, ite);
-		if (xa_insert(&gone, e, ite, GFP_KERNEL)) {
+		if (xa_insert(&gone, e, ite, GFP_KERNEL_ACCOUNT)) {
 			/* No memory to defer it: invalidate now, free now */
 			its_cache_invalidate(its);
 			its_ite_free(its, ite);
@@ -607,7 +623,7 @@ static void its_free_collections(struct gicv3_its *its)
 
 static struct its_device *its_device_alloc(u32 devid, u8 nr_bits, u64 itt)
 {
-	struct its_device *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	struct its_device *dev = kzalloc(sizeof(*dev), GFP_KERNEL_ACCOUNT);
 
 	if (!dev)
 		return NULL;
@@ -655,7 +671,7 @@ static int its_cmd_mapd(struct gicv3_its *its, const __le64 *cmd)
 	dev = its_device_alloc(devid, bits, cmd_itt(cmd));
 	if (!dev)
 		return -ENOMEM;
-	ret = xa_insert(&its->devices, devid, dev, GFP_KERNEL);
+	ret = xa_insert(&its->devices, devid, dev, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		kfree(dev);
 	return ret;
@@ -676,7 +692,7 @@ static int its_cmd_mapc(struct gicv3_its *its, const __le64 *cmd)
 		    !its_id_fits(its, ITS_COLLECTION_TABLE, icid))
 			return E_ITS_MAPC_COLLECTION_OOR;
 		ret = xa_err(xa_store(&its->collections, icid,
-				      xa_mk_value(rdbase), GFP_KERNEL));
+				      xa_mk_value(rdbase), GFP_KERNEL_ACCOUNT));
 		if (ret)
 			return ret;
 	}
@@ -1433,7 +1449,7 @@ static int its_restore_collections(struct gicv3_its *its)
 		if (!its_vcpu(its, rd) || xa_load(&its->collections, icid))
 			return -EINVAL;
 		ret = xa_err(xa_store(&its->collections, icid,
-				      xa_mk_value(rd), GFP_KERNEL));
+				      xa_mk_value(rd), GFP_KERNEL_ACCOUNT));
 		if (ret)
 			return ret;
 	}
@@ -1500,7 +1516,7 @@ static int its_restore_dtes(struct gicv3_its *its, u64 gpa, u32 first,
 				       FIELD_GET(ABI_DTE_ITT, val) << 8);
 		if (!dev)
 			return -ENOMEM;
-		ret = xa_insert(&its->devices, first + i, dev, GFP_KERNEL);
+		ret = xa_insert(&its->devices, first + i, dev, GFP_KERNEL_ACCOUNT);
 		if (ret) {
 			kfree(dev);
 			return ret;
@@ -1601,7 +1617,7 @@ int gicv3_its_init(struct gicv3_chip *gic)
 	struct gicv3_its *its;
 	int ret;
 
-	its = kzalloc(sizeof(*its), GFP_KERNEL);
+	its = kzalloc(sizeof(*its), GFP_KERNEL_ACCOUNT);
 	if (!its)
 		return -ENOMEM;
 	its->gic = gic;
@@ -1653,6 +1669,29 @@ void gicv3_its_destroy(struct gicv3_chip *gic)
 	mutex_destroy(&its->cmd_mutex);
 	kfree(its);
 	gic->its = NULL;
+}
+
+/**
+ * gicv3_its_vcpu_live() - a parked vCPU was created again
+ * @gic: the chip
+ * @gv: the vCPU, live again
+ *
+ * While @gv was parked its collections translated to no vCPU (and its
+ * LPIs lost their target): they point at it again.
+ */
+void gicv3_its_vcpu_live(struct gicv3_chip *gic, struct gicv3_vcpu *gv)
+{
+	struct gicv3_its *its = gic->its;
+	unsigned long icid;
+	void *entry;
+
+	if (!its)
+		return;
+	mutex_lock(&its->cmd_mutex);
+	xa_for_each(&its->collections, icid, entry)
+		if (xa_to_value(entry) == gv->index)
+			its_collection_retarget(its, icid);
+	mutex_unlock(&its->cmd_mutex);
 }
 
 /**

@@ -14,8 +14,9 @@
  * its pending state (KVM does the same).  The others live as long as
  * the chip: at most 2^lpi_bits - 8192 of them.
  *
- * Objects are allocated with GFP_KERNEL outside the chip lock and
- * inserted with xa_insert() (a racing creator loses and retries the
+ * Objects are allocated with GFP_KERNEL_ACCOUNT (the guest drives every
+ * allocation: charged to the VMM's memory cgroup) outside the chip lock
+ * and inserted with xa_insert() (a racing creator loses and retries the
  * lookup); they die under the chip lock (@dead, off every list), leave
  * the xarray, and are freed after an RCU grace period, so that the
  * atomic injection path, which finds them under the chip lock through
@@ -227,7 +228,7 @@ static struct gicv3_vcpu *lpi_apply_prop(struct gicv3_chip *gic,
 
 static struct gicv3_lpi *lpi_alloc(u32 intid, u8 prop)
 {
-	struct gicv3_lpi *lpi = kzalloc(sizeof(*lpi), GFP_KERNEL);
+	struct gicv3_lpi *lpi = kzalloc(sizeof(*lpi), GFP_KERNEL_ACCOUNT);
 
 	if (!lpi)
 		return NULL;
@@ -280,7 +281,7 @@ static int lpi_create(struct gicv3_chip *gic, u32 intid)
 	lpi = lpi_alloc(intid, prop);
 	if (!lpi)
 		return -ENOMEM;
-	ret = xa_insert(&gic->lpis, intid, &lpi->irq, GFP_KERNEL);
+	ret = xa_insert(&gic->lpis, intid, &lpi->irq, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		kfree(lpi);
 	/* Someone else's won the race: use theirs */
@@ -390,6 +391,9 @@ struct gicv3_vcpu *gicv3_lpi_retarget_locked(struct gicv3_chip *gic,
 	struct gicv3_vcpu *old = irq->target, *kick;
 
 	lockdep_assert_held(&gic->lock);
+	/* A vCPU being destroyed (or parked) takes no LPI */
+	if (gv && !gv->live)
+		gv = NULL;
 	if (old == gv)
 		return gicv3_irq_update(gic, irq);
 	if (old) {
@@ -602,7 +606,7 @@ static int lpi_snapshot(struct gicv3_vcpu *gv, u32 **intids)
 	n = READ_ONCE(lpi_vcpu(gv)->nr_lpis);
 	if (!n)
 		return 0;
-	ids = kmalloc_array(n, sizeof(*ids), GFP_KERNEL);
+	ids = kmalloc_array(n, sizeof(*ids), GFP_KERNEL_ACCOUNT);
 	if (!ids)
 		return -ENOMEM;
 	raw_spin_lock_irqsave(&gic->lock, flags);
@@ -631,7 +635,7 @@ static int lpi_reload_vcpu(struct gicv3_vcpu *gv)
 	n = lpi_snapshot(gv, &ids);
 	if (n <= 0)
 		return n;
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w) {
 		kfree(ids);
 		return -ENOMEM;
@@ -706,7 +710,7 @@ static int lpi_read_pending(struct gicv3_vcpu *gv)
 
 	if (limit <= GICV3_FIRST_LPI)
 		return 0;
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return -ENOMEM;
 	w->inst = gic->inst;
@@ -821,7 +825,7 @@ int gicv3_lpi_save_pending(struct gicv3_chip *gic)
 	if (limit <= GICV3_FIRST_LPI)
 		return 0;
 	bytes = (limit - GICV3_FIRST_LPI) / 8;
-	buf = kvmalloc(bytes, GFP_KERNEL);
+	buf = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return -ENOMEM;
 	for (v = 0; v < gic->nr_vcpus && !ret; v++) {
@@ -871,14 +875,23 @@ void gicv3_lpi_destroy(struct gicv3_chip *gic)
 
 /**
  * gicv3_lpi_vcpu_init() - per-redistributor LPI state
- * @gv: the vCPU
+ * @gv: the vCPU, not live
+ *
+ * A parked vCPU (its creation failed after gicv3_vcpu_create()) keeps
+ * its state, emptied by gicv3_lpi_vcpu_detach_locked(), for the next
+ * creation at its index: it is reused.
  *
  * Return: 0 or -ENOMEM.
  */
 int gicv3_lpi_vcpu_init(struct gicv3_vcpu *gv)
 {
-	struct gicv3_lpi_vcpu *lv = kzalloc(sizeof(*lv), GFP_KERNEL);
+	struct gicv3_lpi_vcpu *lv = gv->lpi;
 
+	if (lv) {
+		WARN_ON_ONCE(!list_empty(&lv->lpis) || lv->nr_lpis);
+		return 0;
+	}
+	lv = kzalloc(sizeof(*lv), GFP_KERNEL_ACCOUNT);
 	if (!lv)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&lv->lpis);
@@ -887,9 +900,34 @@ int gicv3_lpi_vcpu_init(struct gicv3_vcpu *gv)
 }
 
 /**
+ * gicv3_lpi_vcpu_detach_locked() - no LPI targets @gv any more
+ * @gv: a vCPU no longer live (chip lock held)
+ *
+ * Every LPI targeting @gv loses its target and its pending state (an
+ * ITE's collection that names @gv translates to no vCPU until it is
+ * live again, see gicv3_its_vcpu_live()).  Since
+ * gicv3_lpi_retarget_locked() refuses a vCPU that is not live, @gv's
+ * list stays empty; its memory lives until gicv3_lpi_vcpu_destroy(), so
+ * that a racing walker never sees it freed.
+ */
+void gicv3_lpi_vcpu_detach_locked(struct gicv3_vcpu *gv)
+{
+	struct gicv3_lpi *lpi, *tmp;
+
+	lockdep_assert_held(&gv->chip->lock);
+	if (!gv->lpi)
+		return;
+	list_for_each_entry_safe(lpi, tmp, &lpi_vcpu(gv)->lpis, node) {
+		/* the pending state was the redistributor's: reset with it */
+		lpi->irq.pending_latch = false;
+		gicv3_lpi_retarget_locked(gv->chip, &lpi->irq, NULL);
+	}
+}
+
+/**
  * gicv3_lpi_vcpu_destroy() - free what gicv3_lpi_vcpu_init() allocated
  * @gv: the vCPU (its LPIs are gone: gicv3_lpi_destroy() ran, or it was
- *	never published)
+ *	never published, or they were detached)
  */
 void gicv3_lpi_vcpu_destroy(struct gicv3_vcpu *gv)
 {

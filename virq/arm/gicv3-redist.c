@@ -82,13 +82,18 @@ static u64 gicr_read_ctlr(void *opaque, u32 offset, u32 irq, u32 len)
 	return READ_ONCE(gv->gicr_ctlr);
 }
 
-static int gicr_uaccess_write_ctlr(void *opaque, u32 offset, u32 irq,
-				   u32 len, u64 val)
+/*
+ * EnableLPIs 0 -> 1: read the tables.  With @undo (a restore), a failure
+ * (-EFAULT, -ENOMEM) clears EnableLPIs again so that the VMM can retry:
+ * what was read stays applied and the pending bits consumed are already
+ * cleared in guest memory, so a retry reads only the rest.
+ */
+static int gicr_enable_lpis(struct gicv3_vcpu *gv, u64 val, bool undo)
 {
-	struct gicv3_vcpu *gv = opaque;
 	struct gicv3_chip *gic = gv->chip;
 	unsigned long flags;
 	bool enable = false;
+	int ret;
 
 	if (!gicr_has_lpis(gv) || !(val & GICR_CTLR_ENABLE_LPIS))
 		return 0;
@@ -98,14 +103,31 @@ static int gicr_uaccess_write_ctlr(void *opaque, u32 offset, u32 irq,
 		enable = true;
 	}
 	raw_spin_unlock_irqrestore(&gic->lock, flags);
-	return enable ? gicv3_lpi_enable(gv) : 0;
+	if (!enable)
+		return 0;
+	ret = gicv3_lpi_enable(gv);
+	if (ret && undo) {
+		raw_spin_lock_irqsave(&gic->lock, flags);
+		gv->gicr_ctlr &= ~GICR_CTLR_ENABLE_LPIS;
+		raw_spin_unlock_irqrestore(&gic->lock, flags);
+	}
+	return ret;
+}
+
+static int gicr_uaccess_write_ctlr(void *opaque, u32 offset, u32 irq,
+				   u32 len, u64 val)
+{
+	return gicr_enable_lpis(opaque, val, true);
 }
 
 static void gicr_write_ctlr(void *opaque, u32 offset, u32 irq, u32 len,
 			    u64 val)
 {
-	/* A failure to read the tables leaves the LPIs as they are. */
-	gicr_uaccess_write_ctlr(opaque, offset, irq, len, val);
+	/*
+	 * A guest's: a failure to read the tables leaves the LPIs as they
+	 * are, and EnableLPIs set (the guest cannot see an error).
+	 */
+	gicr_enable_lpis(opaque, val, false);
 }
 
 static u64 gicr_read_iidr(void *opaque, u32 offset, u32 irq, u32 len)
@@ -162,10 +184,8 @@ static void gicr_write_waker(void *opaque, u32 offset, u32 irq, u32 len,
 	bool changed;
 
 	raw_spin_lock_irqsave(&gic->lock, flags);
-	changed = gv->gicr_waker != waker;
 	gv->gicr_waker = waker;
-	if (changed)
-		gicv3_update_all(gic, true);	/* 1-of-N participation */
+	changed = gicv3_irm_refresh(gv);	/* 1-of-N participation */
 	raw_spin_unlock_irqrestore(&gic->lock, flags);
 	if (changed)
 		gicv3_kick_all(gic);

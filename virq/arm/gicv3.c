@@ -8,9 +8,12 @@
  *
  * Choices where the architecture leaves room (see also
  * Documentation/userspace-api/virq/devices/gicv3.rst):
- *  - Among candidates of equal priority the lowest INTID is the highest
- *    priority pending interrupt, so that delivery after a restore does
- *    not depend on the order in which interrupts became pending.
+ *  - Among candidates of equal priority, SGIs, PPIs and SPIs come first,
+ *    lowest INTID first, so that their delivery after a restore does not
+ *    depend on the order in which they became pending; then LPIs, in the
+ *    order in which they became candidates (after a restore: INTID
+ *    order, as the pending tables are read).  Each ready list is kept in
+ *    that order, so the highest priority pending interrupt is O(1).
  *  - The highest priority pending interrupt of a vCPU is chosen among
  *    the groups its ICC_IGRPEN<n>_EL1 enable: a disabled group does not
  *    hide a pending interrupt of the other.
@@ -27,6 +30,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": gicv3: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/lockdep.h>
@@ -79,26 +83,76 @@ static bool gicv3_participates(const struct gicv3_vcpu *gv, int group)
 	       (gv->cpuif.igrpen & BIT(group));
 }
 
-/* The next participating vCPU for a 1-of-N SPI, round robin. */
+/*
+ * The next participating vCPU for a 1-of-N SPI, round robin: a search of
+ * the group's participation bitmap from irm_next.
+ */
 static struct gicv3_vcpu *gicv3_irm_choose(struct gicv3_chip *gic,
 					   const struct gicv3_irq *irq)
 {
-	u32 i, idx;
+	const unsigned long *map = gic->irm_vcpus[irq->group1];
+	unsigned long idx;
 
-	for (i = 0; i < gic->nr_vcpus; i++) {
-		idx = (gic->irm_next + i) % gic->nr_vcpus;
-		if (gicv3_participates(gic->vcpus[idx], irq->group1)) {
-			gic->irm_next = (idx + 1) % gic->nr_vcpus;
-			return gic->vcpus[idx];
-		}
+	idx = find_next_bit(map, gic->nr_vcpus, gic->irm_next);
+	if (idx >= gic->nr_vcpus)
+		idx = find_first_bit(map, gic->nr_vcpus);
+	if (idx >= gic->nr_vcpus)
+		return NULL;
+	gic->irm_next = (idx + 1) % gic->nr_vcpus;
+	return gic->vcpus[idx];
+}
+
+bool gicv3_irm_refresh(struct gicv3_vcpu *gv)
+{
+	struct gicv3_chip *gic = gv->chip;
+	bool changed = false, on;
+	int g;
+
+	lockdep_assert_held(&gic->lock);
+	for (g = 0; g < 2; g++) {
+		on = gicv3_participates(gv, g);
+		if (on == test_bit(gv->index, gic->irm_vcpus[g]))
+			continue;
+		__assign_bit(gv->index, gic->irm_vcpus[g], on);
+		changed = true;
 	}
-	return NULL;
+	if (!changed)
+		return false;
+	/*
+	 * With nobody participating no 1-of-N SPI can move (one whose
+	 * target stopped keeps it, waiting): nothing to re-evaluate.
+	 */
+	if (!bitmap_empty(gic->irm_vcpus[0], gic->nr_vcpus) ||
+	    !bitmap_empty(gic->irm_vcpus[1], gic->nr_vcpus))
+		gicv3_update_all(gic, true);
+	return true;
 }
 
 static bool gicv3_group_on(const struct gicv3_chip *gic,
 			   const struct gicv3_irq *irq)
 {
 	return irq->kind == GICV3_LPI || (gic->gicd_ctlr & BIT(irq->group1));
+}
+
+/*
+ * Put @irq on ready list @head in its place: SGIs, PPIs and SPIs first,
+ * in INTID order (the walk passes at most the 1020 of them a vCPU can
+ * have, never an LPI), then LPIs in the order they became candidates
+ * (at the tail, O(1)).  The first entry is then the list's best.
+ */
+static void gicv3_ready_insert(struct list_head *head, struct gicv3_irq *irq)
+{
+	struct gicv3_irq *it;
+
+	if (irq->kind == GICV3_LPI) {
+		list_add_tail(&irq->ready, head);
+		return;
+	}
+	list_for_each_entry(it, head, ready)
+		if (it->kind == GICV3_LPI || it->intid > irq->intid)
+			break;
+	/* before @it (or at the tail if the walk ended) */
+	list_add_tail(&irq->ready, &it->ready);
 }
 
 struct gicv3_vcpu *gicv3_irq_update(struct gicv3_chip *gic,
@@ -125,6 +179,10 @@ struct gicv3_vcpu *gicv3_irq_update(struct gicv3_chip *gic,
 	    irq->target->live && gicv3_group_on(gic, irq))
 		dst = irq->target;
 
+	/* Already in place: keep it there (an LPI keeps its turn) */
+	if (old && old == dst && irq->q_group == irq->group1 &&
+	    irq->q_prio == irq->priority >> (8 - GICV3_PRI_BITS))
+		return dst;
 	if (old) {
 		list_del_init(&irq->ready);
 		if (list_empty(&old->ready[irq->q_group][irq->q_prio]))
@@ -133,8 +191,7 @@ struct gicv3_vcpu *gicv3_irq_update(struct gicv3_chip *gic,
 	if (dst) {
 		irq->q_group = irq->group1;
 		irq->q_prio = irq->priority >> (8 - GICV3_PRI_BITS);
-		list_add_tail(&irq->ready,
-			      &dst->ready[irq->q_group][irq->q_prio]);
+		gicv3_ready_insert(&dst->ready[irq->q_group][irq->q_prio], irq);
 		dst->ready_map[irq->q_group] |= BIT(irq->q_prio);
 	}
 	irq->queued_on = dst;
@@ -175,14 +232,27 @@ struct gicv3_vcpu *gicv3_vcpu_by_aff(struct gicv3_chip *gic, u32 aff)
 	return xa_load(&gic->by_aff, aff);
 }
 
+/*
+ * Can re-evaluating @irq change anything?  Not if it is neither queued
+ * nor pending: it cannot become a candidate, and a 1-of-N SPI neither
+ * pending nor active already has no target.
+ */
+static bool gicv3_irq_may_move(const struct gicv3_irq *irq)
+{
+	return irq->queued_on || gicv3_irq_pending(irq);
+}
+
 void gicv3_update_all(struct gicv3_chip *gic, bool irm_only)
 {
+	struct gicv3_irq *irq;
 	u32 i, j;
 
 	lockdep_assert_held(&gic->lock);
-	for (i = 0; i < gic->nr_irqs - GICV3_NR_PRIVATE; i++)
-		if (!irm_only || gic->spis[i].irm)
-			gicv3_irq_update(gic, &gic->spis[i]);
+	for (i = 0; i < gic->nr_irqs - GICV3_NR_PRIVATE; i++) {
+		irq = &gic->spis[i];
+		if ((!irm_only || irq->irm) && gicv3_irq_may_move(irq))
+			gicv3_irq_update(gic, irq);
+	}
 	if (irm_only)
 		return;
 	for (i = 0; i < gic->nr_vcpus; i++) {
@@ -191,19 +261,9 @@ void gicv3_update_all(struct gicv3_chip *gic, bool irm_only)
 		if (!gv || !gv->live)
 			continue;
 		for (j = 0; j < GICV3_NR_PRIVATE; j++)
-			gicv3_irq_update(gic, &gv->priv[j]);
+			if (gicv3_irq_may_move(&gv->priv[j]))
+				gicv3_irq_update(gic, &gv->priv[j]);
 	}
-}
-
-/* The lowest INTID on one ready list */
-static struct gicv3_irq *gicv3_list_best(struct list_head *head)
-{
-	struct gicv3_irq *irq, *best = NULL;
-
-	list_for_each_entry(irq, head, ready)
-		if (!best || irq->intid < best->intid)
-			best = irq;
-	return best;
 }
 
 struct gicv3_irq *gicv3_hppi(struct gicv3_vcpu *gv)
@@ -215,7 +275,10 @@ struct gicv3_irq *gicv3_hppi(struct gicv3_vcpu *gv)
 	for (g = 0; g < 2; g++) {
 		if (!(gv->cpuif.igrpen & BIT(g)) || !gv->ready_map[g])
 			continue;
-		irq = gicv3_list_best(&gv->ready[g][__ffs(gv->ready_map[g])]);
+		/* each list is ordered: its first entry is its best */
+		irq = list_first_entry(&gv->ready[g][__ffs(gv->ready_map[g])],
+				       struct gicv3_irq, ready);
+		/* equal priorities: group 0 holds no LPI, INTIDs decide */
 		if (!best || irq->priority < best->priority ||
 		    (irq->priority == best->priority &&
 		     irq->intid < best->intid))
@@ -1019,6 +1082,8 @@ static void gicv3_free(struct gicv3_chip *gic)
 			kfree(gic->vcpus[i]);
 	kvfree(gic->vcpus);
 	kvfree(gic->spis);
+	bitmap_free(gic->irm_vcpus[0]);
+	bitmap_free(gic->irm_vcpus[1]);
 	xa_destroy(&gic->by_aff);
 	xa_destroy(&gic->resident);
 	xa_destroy(&gic->lpis);
@@ -1066,7 +1131,10 @@ static int gicv3_create(struct virq_instance *inst,
 			     sizeof(*gic->spis), GFP_KERNEL_ACCOUNT);
 	gic->vcpus = kvcalloc(gic->nr_vcpus, sizeof(*gic->vcpus),
 			      GFP_KERNEL_ACCOUNT);
-	if (!gic->spis || !gic->vcpus)
+	gic->irm_vcpus[0] = bitmap_zalloc(gic->nr_vcpus, GFP_KERNEL_ACCOUNT);
+	gic->irm_vcpus[1] = bitmap_zalloc(gic->nr_vcpus, GFP_KERNEL_ACCOUNT);
+	if (!gic->spis || !gic->vcpus || !gic->irm_vcpus[0] ||
+	    !gic->irm_vcpus[1])
 		goto out_free;
 	for (i = 0; i < gic->nr_irqs - GICV3_NR_PRIVATE; i++)
 		gicv3_irq_init(&gic->spis[i], i + GICV3_NR_PRIVATE,
@@ -1105,8 +1173,9 @@ static void gicv3_destroy(struct virq_instance *inst)
 	if (gic->its)
 		gicv3_its_destroy(gic);
 	if (gic->lpi_bits) {
+		/* parked vCPUs too: they keep their (empty) LPI state */
 		for (i = 0; i < gic->nr_vcpus; i++)
-			if (gic->vcpus[i] && gic->vcpus[i]->live)
+			if (gic->vcpus[i])
 				gicv3_lpi_vcpu_destroy(gic->vcpus[i]);
 		gicv3_lpi_destroy(gic);
 	}
@@ -1165,6 +1234,7 @@ static int gicv3_vcpu_create(struct virq_vcpu *vcpu)
 	gv->index = vcpu->index;
 	gv->aff = aff;
 	gicv3_vcpu_reset(gv);
+	gicv3_irm_refresh(gv);	/* not live: participates in nothing */
 	raw_spin_unlock_irqrestore(&gic->lock, flags);
 
 	if (gic->lpi_bits) {
@@ -1192,10 +1262,13 @@ static int gicv3_vcpu_create(struct virq_vcpu *vcpu)
 	}
 	raw_spin_unlock_irqrestore(&gic->lock, flags);
 	vcpu->priv = gv;
+	if (!fresh)
+		gicv3_its_vcpu_live(gic, gv);
 	return 0;
 
 out_lpi:
-	if (gic->lpi_bits)
+	/* A parked vCPU keeps its LPI state (gicv3_destroy() frees it) */
+	if (gic->lpi_bits && fresh)
 		gicv3_lpi_vcpu_destroy(gv);
 out_free:
 	if (fresh)
@@ -1222,6 +1295,7 @@ static void gicv3_vcpu_destroy(struct virq_vcpu *vcpu)
 	raw_spin_lock_irqsave(&gic->lock, flags);
 	gv->live = false;
 	gv->pcpu = -1;
+	gicv3_irm_refresh(gv);
 	for (i = 0; i < gic->nr_irqs - GICV3_NR_PRIVATE; i++) {
 		struct gicv3_irq *irq = &gic->spis[i];
 
@@ -1233,10 +1307,11 @@ static void gicv3_vcpu_destroy(struct virq_vcpu *vcpu)
 	}
 	for (i = 0; i < GICV3_NR_PRIVATE; i++)
 		gicv3_irq_update(gic, &gv->priv[i]);
+	/* Its LPIs lose their target; gv->lpi lives until gicv3_destroy() */
+	if (gic->lpi_bits)
+		gicv3_lpi_vcpu_detach_locked(gv);
 	raw_spin_unlock_irqrestore(&gic->lock, flags);
 	mutex_unlock(&gic->resident_lock);
-	if (gic->lpi_bits)
-		gicv3_lpi_vcpu_destroy(gv);
 }
 
 /* --- debugfs ---------------------------------------------------------------- */

@@ -204,6 +204,9 @@ struct gicv3_its;
  *	@resident xarray is written under it; a vCPU's @pcpu, which
  *	commits a LOAD or PUT, under @lock as well)
  * @irm_next: where the search for a 1-of-N target starts (round robin)
+ * @irm_vcpus: per group, nr_vcpus bits: the vCPUs that participate in
+ *	1-of-N routing of that group (live, awake, group enabled in their
+ *	ICC_IGRPEN<n>_EL1), kept by gicv3_irm_refresh() (chip lock)
  * @dist_frame: the GICD register table with this chip's nr_irqs
  */
 struct gicv3_chip {
@@ -225,6 +228,7 @@ struct gicv3_chip {
 	struct gicv3_its *its;
 	struct mutex resident_lock;	/* LOAD/PUT; see above */
 	u32 irm_next;
+	unsigned long *irm_vcpus[2];
 	struct virq_reg_frame dist_frame;
 };
 
@@ -292,6 +296,12 @@ int gicv3_irq_status(struct gicv3_chip *gic, struct gicv3_irq *irq,
  */
 void gicv3_update_all(struct gicv3_chip *gic, bool irm_only);
 void gicv3_kick_all(struct gicv3_chip *gic);
+/*
+ * @gv's live state, GICR_WAKER or ICC_IGRPEN<n>_EL1 changed: update its
+ * 1-of-N participation (chip lock held) and, if that changed, the 1-of-N
+ * SPIs; returns true if it changed (the caller then kicks everyone).
+ */
+bool gicv3_irm_refresh(struct gicv3_vcpu *gv);
 
 /* The highest-priority candidate of @gv among its enabled groups, or NULL */
 struct gicv3_irq *gicv3_hppi(struct gicv3_vcpu *gv);
@@ -407,6 +417,8 @@ u8 gicv3_running_prio(const struct gicv3_vcpu *gv);
 int gicv3_lpi_init(struct gicv3_chip *gic);
 void gicv3_lpi_destroy(struct gicv3_chip *gic);
 int gicv3_lpi_vcpu_init(struct gicv3_vcpu *gv);
+/* @gv stopped being live: untarget its LPIs (chip lock held) */
+void gicv3_lpi_vcpu_detach_locked(struct gicv3_vcpu *gv);
 void gicv3_lpi_vcpu_destroy(struct gicv3_vcpu *gv);
 
 /*
@@ -492,5 +504,10 @@ int gicv3_its_translate(struct gicv3_chip *gic, u32 devid, u32 eventid,
 int gicv3_its_save_tables(struct gicv3_chip *gic);
 int gicv3_its_restore_tables(struct gicv3_chip *gic);
 void gicv3_its_show(struct gicv3_chip *gic, struct seq_file *m);
+/*
+ * The parked vCPU @gv is live again: the LPIs of the collections that
+ * name it follow it (process context, no lock held)
+ */
+void gicv3_its_vcpu_live(struct gicv3_chip *gic, struct gicv3_vcpu *gv);
 
 #endif /* _VIRQ_ARM_GICV3_H */
