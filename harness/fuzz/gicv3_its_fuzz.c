@@ -10,8 +10,8 @@
  *
  * Checked after every operation: an enabled ITS has run its whole queue
  * (CREADR == CWRITER: commands never stall or loop), every ready list
- * holds its own vCPU's entries of its priority in delivery order (SGIs,
- * PPIs and SPIs by INTID, then LPIs), no WARN fired, no sleeping call in
+ * holds its own vCPU's entries of its priority in delivery order (by
+ * INTID, so LPIs after SGIs, PPIs and SPIs), no WARN fired, no sleeping call in
  * atomic context (the harness's checks); after a table
  * save, a restore into the same ITS gives back exactly the devices, ITEs
  * and collections it had (compared through the debugfs state), unless
@@ -145,9 +145,7 @@ static void check_ready(void)
 					    it->priority >> 3 != p)
 						fail("foreign entry", v,
 						     it->intid);
-					if (prev && it->kind != GICV3_LPI &&
-					    (prev->kind == GICV3_LPI ||
-					     prev->intid >= it->intid))
+					if (prev && prev->intid >= it->intid)
 						fail("ready list out of order",
 						     prev->intid, it->intid);
 					prev = it;

@@ -8,12 +8,11 @@
  *
  * Choices where the architecture leaves room (see also
  * Documentation/userspace-api/virq/devices/gicv3.rst):
- *  - Among candidates of equal priority, SGIs, PPIs and SPIs come first,
- *    lowest INTID first, so that their delivery after a restore does not
- *    depend on the order in which they became pending; then LPIs, in the
- *    order in which they became candidates (after a restore: INTID
- *    order, as the pending tables are read).  Each ready list is kept in
- *    that order, so the highest priority pending interrupt is O(1).
+ *  - Among candidates of equal priority the lowest INTID comes first, so
+ *    that delivery after a restore does not depend on the order in which
+ *    interrupts became pending (a restored chip's LPIs come back from the
+ *    pending tables, where no order is kept).  Each ready list is kept
+ *    in that order, so the highest priority pending interrupt is O(1).
  *  - The highest priority pending interrupt of a vCPU is chosen among
  *    the groups its ICC_IGRPEN<n>_EL1 enable: a disabled group does not
  *    hide a pending interrupt of the other.
@@ -135,17 +134,26 @@ static bool gicv3_group_on(const struct gicv3_chip *gic,
 }
 
 /*
- * Put @irq on ready list @head in its place: SGIs, PPIs and SPIs first,
- * in INTID order (the walk passes at most the 1020 of them a vCPU can
- * have, never an LPI), then LPIs in the order they became candidates
- * (at the tail, O(1)).  The first entry is then the list's best.
+ * Put @irq on ready list @head in its place: every list is in INTID order,
+ * so its first entry is its best and the choice among equal priorities
+ * depends on the state alone (a restored chip, whose LPIs come back from
+ * the pending tables in INTID order, delivers as the original would).
+ * SGIs, PPIs and SPIs are found from the head (the walk passes at most
+ * the 1020 of them a vCPU can have); LPIs from the tail, so LPIs that
+ * become pending in rising order (a pending-table scan, a device's
+ * events) cost O(1), and one that arrives below k others of its vCPU,
+ * group and priority costs k steps.
  */
 static void gicv3_ready_insert(struct list_head *head, struct gicv3_irq *irq)
 {
 	struct gicv3_irq *it;
 
 	if (irq->kind == GICV3_LPI) {
-		list_add_tail(&irq->ready, head);
+		list_for_each_entry_reverse(it, head, ready)
+			if (it->kind != GICV3_LPI || it->intid < irq->intid)
+				break;
+		/* after @it (at the head if the walk ended) */
+		list_add(&irq->ready, &it->ready);
 		return;
 	}
 	list_for_each_entry(it, head, ready)
