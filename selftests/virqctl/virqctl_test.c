@@ -25,7 +25,11 @@
  *    each vCPU by the arch_id it was created with, whatever the guest
  *    wrote into its xAPIC ID register.
  *  - The fixture files written by the first version of the format
- *    (fixtures/, embedded at build time) restore and behave as saved.
+ *    (fixtures/, embedded at build time: x86, XICS, GICv3 without an
+ *    ITS) restore into a fresh instance, read back as saved and deliver
+ *    what they held in the order the architecture gives (GICv3: also
+ *    `virqctl show` and `diff` of the file).  They were written on
+ *    x86_64; the matrix runs this test in arm64 and ppc64le guests too.
  *
  * libvirq and virqctl are compiled into this program (the selftests
  * Makefile builds one .c per test): virqctl runs as the binary named by
@@ -33,8 +37,14 @@
  * (or with VIRQCTL set to "") as virqctl_run() in a forked child.
  * Either way it is another process.
  *
- * VIRQCTL_TEST_WRITE_FIXTURES=DIR makes the fixtures test write the
- * fixture scenarios' files into DIR instead (how fixtures/ was made).
+ * VIRQCTL_TEST_WRITE_FIXTURES=DIR makes the fixtures tests write the
+ * fixture scenarios' files into DIR instead (how fixtures/ was made: in
+ * the x86_64 guest, then out through the serial console, e.g.
+ *   run.sh ... -- @env VIRQCTL_TEST_WRITE_FIXTURES=/tmp \
+ *     /bin/tests/virqctl_test --- @base64 /tmp/gicv3-v1.virq
+ * and base64 -d of the lines between the VIRQ-PROG markers).  A fixture
+ * is written once, by the first version of its family's sections, and
+ * never again: only a new family's fixture is added.
  */
 #define VIRQCTL_NO_MAIN
 #include "../../lib/libvirq.c"
@@ -64,8 +74,10 @@
 
 EMBED(fx_xics, "virqctl/fixtures/xics-v1.virq");
 EMBED(fx_x86, "virqctl/fixtures/x86-v1.virq");
+EMBED(fx_gicv3, "virqctl/fixtures/gicv3-v1.virq");
 extern const unsigned char fx_xics[], fx_xics_end[];
 extern const unsigned char fx_x86[], fx_x86_end[];
+extern const unsigned char fx_gicv3[], fx_gicv3_end[];
 
 #define MAX_VCPUS	8
 #define LOG_MAX		16384
@@ -2747,6 +2759,373 @@ TEST_F_TIMEOUT(vc, gicv3_refusals, 600)
 	inst_close(&a);
 	inst_close(&b);
 	munmap(mem, G3_MEM);
+}
+
+/* --- GICv3 fixture: format version 1 ------------------------------------- */
+
+/*
+ * The GICv3 fixture scenario: no LPIs, no ITS, 3 vCPUs (MPIDR 0x0, 0x100,
+ * 0x10201), 64 sources (SPIs 32-63), both groups enabled everywhere.
+ *   MPIDR 0x0, PMR 0xf0: SPI 40 (edge, 0x40) acknowledged and pending
+ *   again; PPI 22 (group 0, 0x30) acknowledged over it, its line still
+ *   high; SGI 3 (0x60) from MPIDR 0x10201 pending; SPI 33 (level, 0x80)
+ *   line high.  AP0R0 and AP1R0 both hold a priority.
+ *   MPIDR 0x100, PMR 0x80, BPR1 5: SPI 50 (0x58) active; SPI 51 (0x48)
+ *   pending but of the same group priority under BPR1 5, so held; SPI 52
+ *   (0x90) held by the PMR; SPI 53 (group 0, 0x20) pending and disabled;
+ *   PPI 25 (level, 0x70) line high; SGI 5 (group 0, 0x10) from MPIDR 0x0
+ *   pending, signalled (FIQ).
+ *   MPIDR 0x10201, EOImode 1, BPR0 4, PMR 0xf8: SPI 60 (level, 0x50)
+ *   acknowledged and its priority dropped, still active, line high.
+ *   SPI 63: 1-of-N, disabled, priority 0xe0, never pending.
+ */
+static const __u64 fx_g3_ids[] = { 0x0, 0x100, 0x10201 };
+#define FX_G3_NR	3
+
+static void fx_g3_config(struct libvirq_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->family = VIRQ_FAMILY_GICV3;
+	c->nr_vcpus = FX_G3_NR;
+	c->nr_sources = 64;
+}
+
+static __u64 fx_g3_icc(const struct inst *in, int v, __u32 reg)
+{
+	return g3_rd(in, v, VIRQ_SPACE_SYSREG, reg, 8);
+}
+
+static void fx_g3_icc_set(const struct inst *in, int v, __u32 reg, __u64 val)
+{
+	g3_wr(in, NULL, v, VIRQ_SPACE_SYSREG, reg, 8, val);
+}
+
+/* ICC_IAR<grp>_EL1 of vCPU @v: the INTID acknowledged, or 1023 */
+static __u64 fx_g3_iar(const struct inst *in, int v, int grp)
+{
+	return fx_g3_icc(in, v, grp ? VIRQ_GICV3_ICC_IAR1_EL1 :
+				      VIRQ_GICV3_ICC_IAR0_EL1);
+}
+
+static void fx_g3_eoi(const struct inst *in, int v, int grp, __u32 intid)
+{
+	fx_g3_icc_set(in, v, grp ? VIRQ_GICV3_ICC_EOIR1_EL1 :
+				   VIRQ_GICV3_ICC_EOIR0_EL1, intid);
+}
+
+static void fx_g3_line(const struct inst *in, __u32 src, __u32 op)
+{
+	libvirq_irq_line(in->chip.fd, src, op, NULL);
+}
+
+/* Bit @bit of the 32-bit register at @a set or cleared */
+static void fx_g3_bit(const struct inst *in, __u64 a, __u32 bit, bool set)
+{
+	__u32 val = g3_rd(in, 0, VIRQ_SPACE_MMIO, a, 4);
+
+	val = set ? val | 1U << bit : val & ~(1U << bit);
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, a, 4, val);
+}
+
+/* SPI @i: priority, trigger, group, GICD_IROUTER, enabled */
+static void fx_g3_spi(const struct inst *in, __u32 i, __u32 prio, bool edge,
+		      bool group1, __u64 irouter, bool enable)
+{
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_DIST + 0x400 + i, 1, prio);
+	fx_g3_bit(in, G3_DIST + 0xc00 + i / 16 * 4, i % 16 * 2 + 1, edge);
+	fx_g3_bit(in, G3_DIST + 0x80 + i / 32 * 4, i % 32, group1);
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_DIST + 0x6000 + i * 8, 8,
+	      irouter);
+	if (enable)
+		g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_DIST + 0x100 + i / 32 * 4,
+		      4, 1U << i % 32);
+}
+
+/* SGI or PPI @i of vCPU @v: priority, group, enabled */
+static void fx_g3_private(const struct inst *in, int v, __u32 i, __u32 prio,
+			  bool group1)
+{
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_SGI(v) + 0x400 + i, 1, prio);
+	fx_g3_bit(in, G3_SGI(v) + 0x80, i, group1);
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_SGI(v) + 0x100, 4, 1U << i);
+}
+
+/* Run the scenario; the number of acknowledges that were not as planned */
+static int fx_g3_scenario(const struct inst *in)
+{
+	int bad = 0;
+	__u32 v;
+
+	g3_wr(in, NULL, 0, VIRQ_SPACE_MMIO, G3_DIST, 4, 3);
+	for (v = 0; v < FX_G3_NR; v++) {
+		g3_wr(in, NULL, v, VIRQ_SPACE_MMIO, G3_RD(v) + 0x14, 4, 0);
+		fx_g3_icc_set(in, v, VIRQ_GICV3_ICC_IGRPEN0_EL1, 1);
+		fx_g3_icc_set(in, v, VIRQ_GICV3_ICC_IGRPEN1_EL1, 1);
+	}
+	fx_g3_icc_set(in, 0, VIRQ_GICV3_ICC_PMR_EL1, 0xf0);
+	fx_g3_icc_set(in, 1, VIRQ_GICV3_ICC_PMR_EL1, 0x80);
+	fx_g3_icc_set(in, 1, VIRQ_GICV3_ICC_BPR1_EL1, 5);
+	fx_g3_icc_set(in, 2, VIRQ_GICV3_ICC_PMR_EL1, 0xf8);
+	fx_g3_icc_set(in, 2, VIRQ_GICV3_ICC_BPR0_EL1, 4);
+	fx_g3_icc_set(in, 2, VIRQ_GICV3_ICC_CTLR_EL1, 2);	/* EOImode */
+
+	/* MPIDR 0x0 */
+	fx_g3_spi(in, 40, 0x40, true, true, 0x0, true);
+	fx_g3_spi(in, 33, 0x80, false, true, 0x0, true);
+	fx_g3_private(in, 0, 22, 0x30, false);
+	fx_g3_private(in, 0, 3, 0x60, true);
+	fx_g3_line(in, 40, VIRQ_LINE_EDGE);
+	bad += fx_g3_iar(in, 0, 1) != 40;
+	fx_g3_line(in, 40, VIRQ_LINE_EDGE);
+	fx_g3_line(in, VIRQ_GICV3_SOURCE_PRIVATE(0, 22), VIRQ_LINE_SET);
+	bad += fx_g3_iar(in, 0, 0) != 22;
+	fx_g3_line(in, 33, VIRQ_LINE_SET);
+	/* SGI 3 to Aff3.Aff2.Aff1 0.0.0, target list Aff0 0 */
+	fx_g3_icc_set(in, 2, VIRQ_GICV3_ICC_SGI1R_EL1, 3ULL << 24 | 1);
+
+	/* MPIDR 0x100 */
+	fx_g3_spi(in, 50, 0x58, true, true, 0x100, true);
+	fx_g3_spi(in, 51, 0x48, true, true, 0x100, true);
+	fx_g3_spi(in, 52, 0x90, true, true, 0x100, true);
+	fx_g3_spi(in, 53, 0x20, true, false, 0x100, false);
+	fx_g3_private(in, 1, 25, 0x70, true);
+	fx_g3_private(in, 1, 5, 0x10, false);
+	fx_g3_line(in, 50, VIRQ_LINE_EDGE);
+	bad += fx_g3_iar(in, 1, 1) != 50;
+	fx_g3_line(in, 51, VIRQ_LINE_EDGE);
+	fx_g3_line(in, 52, VIRQ_LINE_EDGE);
+	fx_g3_line(in, 53, VIRQ_LINE_EDGE);
+	fx_g3_line(in, VIRQ_GICV3_SOURCE_PRIVATE(1, 25), VIRQ_LINE_SET);
+	/* SGI 5 to 0.0.1, Aff0 0 */
+	fx_g3_icc_set(in, 0, VIRQ_GICV3_ICC_SGI1R_EL1,
+		      5ULL << 24 | 1ULL << 16 | 1);
+
+	/* MPIDR 0x10201: acknowledged, priority dropped, not deactivated */
+	fx_g3_spi(in, 60, 0x50, false, true, 0x10201, true);
+	fx_g3_line(in, 60, VIRQ_LINE_SET);
+	bad += fx_g3_iar(in, 2, 1) != 60;
+	fx_g3_eoi(in, 2, 1, 60);
+
+	fx_g3_spi(in, 63, 0xe0, true, true, 1ULL << 31, false);	/* IRM */
+	return bad;
+}
+
+/*
+ * Is @line a line of the block of `virqctl show` output @path that
+ * starts with the line @head (the lines after it indented deeper)?
+ */
+static bool show_has(const char *path, const char *head, const char *line)
+{
+	size_t len, hl = strlen(head), ll = strlen(line), ind, k;
+	const char *p, *end, *nl;
+	bool ok = false;
+	void *buf;
+
+	if (vc_read_file(path, &buf, &len))
+		return false;
+	end = (const char *)buf + len;
+	for (p = buf, nl = end; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', end - p) ?: end;
+		if ((size_t)(nl - p) == hl && !memcmp(p, head, hl))
+			break;
+	}
+	ind = strspn(head, " ");
+	for (p = nl < end ? nl + 1 : end; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', end - p) ?: end;
+		k = 0;
+		while (p + k < nl && p[k] == ' ')
+			k++;
+		if (k <= ind)
+			break;
+		if ((size_t)(nl - p) == ll && !memcmp(p, line, ll)) {
+			ok = true;
+			break;
+		}
+	}
+	if (!ok)
+		fprintf(stderr, "# %s: no \"%s\" under \"%s\"; it has: %.*s\n",
+			path, line, head, (int)(len > 3000 ? 3000 : len),
+			(char *)buf);
+	free(buf);
+	return ok;
+}
+
+TEST_F_TIMEOUT(vc, fixtures_v1_gicv3, 300)
+{
+	static const char dist[] =
+		"distributor (tables saved to guest memory: none):";
+	static const char spi60[] =
+		"  SPI 60: pri 0x50 enabled active level group1 line-high route 0x10201";
+	const char *wdir = getenv("VIRQCTL_TEST_WRITE_FIXTURES");
+	char file[PATH_MAX], live[PATH_MAX], out[PATH_MAX];
+	struct virq_vcpu_output o;
+	struct libvirq_config cfg;
+	struct inst in;
+	__u32 i;
+
+	if (!have_family(VIRQ_FAMILY_GICV3))
+		SKIP(return, "no /dev/virq with the GICv3 family");
+	if (wdir) {	/* (re)make the fixture file: never for tests */
+		fx_g3_config(&cfg);
+		ASSERT_EQ(0, inst_create(&in, &cfg, fx_g3_ids, FX_G3_NR));
+		ASSERT_EQ(0, fx_g3_scenario(&in));
+		snprintf(file, sizeof(file), "%s/gicv3-v1.virq", wdir);
+		ASSERT_EQ(0, save_file(&in, file, NULL));
+		inst_close(&in);
+		SKIP(return, "wrote the GICv3 fixture into %s", wdir);
+	}
+
+	/* into a fresh instance; it reads back as the file holds it */
+	fixture_restore(_metadata, fx_gicv3, fx_gicv3_end - fx_gicv3,
+			VIRQ_FAMILY_GICV3, fx_g3_ids, FX_G3_NR, &in);
+	fx_g3_config(&cfg);
+	EXPECT_EQ(0, memcmp(&cfg.gicv3_options, &in.chip.cfg.gicv3_options,
+			    sizeof(cfg.gicv3_options)));
+	snprintf(file, sizeof(file), "%s/gicv3-v1.virq", self->dir);
+	snprintf(live, sizeof(live), "%s/restored.virq", self->dir);
+	snprintf(out, sizeof(out), "%s/virqctl.out", self->dir);
+	ASSERT_EQ(0, vc_write_file(file, fx_gicv3, fx_gicv3_end - fx_gicv3));
+	ASSERT_EQ(0, save_file(&in, live, NULL));
+	EXPECT_EQ(0, run_virqctl(out, NULL, "diff", file, live, NULL));
+	EXPECT_FALSE(file_has_quiet(out, "!="));
+
+	/* virqctl show: what the scenario left, per vCPU by MPIDR */
+	EXPECT_EQ(0, run_virqctl(out, NULL, "show", file, NULL));
+	EXPECT_TRUE(file_has(out, "virq state file, format 1, "));
+	EXPECT_TRUE(file_has(out, "family gicv3: nr_vcpus 3, nr_sources 64\n"));
+	EXPECT_TRUE(file_has(out, "\ngicv3: no LPIs, lpi_bits 0, "));
+	EXPECT_TRUE(file_has(out, "\nvCPUs: 3\n"));
+	EXPECT_TRUE(show_has(out, "  vcpu 0 MPIDR 0:",
+			     "    ICC_PMR_EL1      0x00000000000000f0"));
+	EXPECT_TRUE(show_has(out, "  vcpu 0 MPIDR 0:",
+			     "    ICC_AP0R0_EL1    0x0000000000000040"));
+	EXPECT_TRUE(show_has(out, "  vcpu 0 MPIDR 0:",
+			     "    ICC_AP1R0_EL1    0x0000000000000100"));
+	EXPECT_TRUE(show_has(out, "  vcpu 0 MPIDR 0:",
+			     "    SGI  3: pri 0x60 enabled pending edge group1"));
+	EXPECT_TRUE(show_has(out, "  vcpu 0 MPIDR 0:",
+			     "    PPI 22: pri 0x30 enabled active level group0 line-high"));
+	EXPECT_TRUE(show_has(out, "  vcpu 1 MPIDR 0x100:",
+			     "    ICC_PMR_EL1      0x0000000000000080"));
+	EXPECT_TRUE(show_has(out, "  vcpu 1 MPIDR 0x100:",
+			     "    ICC_BPR1_EL1     0x0000000000000005"));
+	EXPECT_TRUE(show_has(out, "  vcpu 1 MPIDR 0x100:",
+			     "    ICC_AP1R0_EL1    0x0000000000000100"));
+	EXPECT_TRUE(show_has(out, "  vcpu 1 MPIDR 0x100:",
+			     "    SGI  5: pri 0x10 enabled pending edge group0"));
+	EXPECT_TRUE(show_has(out, "  vcpu 1 MPIDR 0x100:",
+			     "    PPI 25: pri 0x70 enabled level group1 line-high"));
+	EXPECT_TRUE(show_has(out, "  vcpu 1 MPIDR 0x100:",
+			     "    GICR_TYPER       0x0000010000000100"));
+	EXPECT_TRUE(show_has(out, "  vcpu 2 MPIDR 0x10201:",
+			     "    ICC_PMR_EL1      0x00000000000000f8"));
+	EXPECT_TRUE(show_has(out, "  vcpu 2 MPIDR 0x10201:",
+			     "    ICC_BPR0_EL1     0x0000000000000004"));
+	EXPECT_TRUE(show_has(out, "  vcpu 2 MPIDR 0x10201:",
+			     "    ICC_CTLR_EL1     0x0000000000048402"));
+	EXPECT_TRUE(show_has(out, dist, "  GICD_CTLR        0x00000053"));
+	EXPECT_TRUE(show_has(out, dist,
+			     "  SPI 33: pri 0x80 enabled level group1 line-high"));
+	EXPECT_TRUE(show_has(out, dist,
+			     "  SPI 40: pri 0x40 enabled pending active edge group1"));
+	EXPECT_TRUE(show_has(out, dist,
+			     "  SPI 50: pri 0x58 enabled active edge group1 route 0x100"));
+	EXPECT_TRUE(show_has(out, dist,
+			     "  SPI 51: pri 0x48 enabled pending edge group1 route 0x100"));
+	EXPECT_TRUE(show_has(out, dist,
+			     "  SPI 52: pri 0x90 enabled pending edge group1 route 0x100"));
+	EXPECT_TRUE(show_has(out, dist,
+			     "  SPI 53: pri 0x20 pending edge group0 route 0x100"));
+	EXPECT_TRUE(show_has(out, dist, spi60));
+	EXPECT_TRUE(show_has(out, dist, "  SPI 63: pri 0xe0 edge group1 1-of-N"));
+	EXPECT_TRUE(file_has(out, "\nsources: 8 of 64 not in their reset state"));
+
+	/*
+	 * Delivery.  MPIDR 0x0: running priority 0x30 (PPI 22) holds SGI 3;
+	 * once PPI 22 ends its line, still high, makes it pending again; SPI
+	 * 40 comes when it is deactivated, then SGI 3 and SPI 33.
+	 */
+	EXPECT_EQ(0x30ULL, fx_g3_icc(&in, 0, VIRQ_GICV3_ICC_RPR_EL1));
+	EXPECT_EQ(3ULL, fx_g3_icc(&in, 0, VIRQ_GICV3_ICC_HPPIR1_EL1));
+	EXPECT_EQ(0, libvirq_vcpu_get_output(in.v[0].fd, &o));
+	EXPECT_EQ(0U, o.lines);
+	EXPECT_EQ(1023ULL, fx_g3_iar(&in, 0, 1));
+	fx_g3_eoi(&in, 0, 0, 22);
+	EXPECT_EQ(0, libvirq_vcpu_get_output(in.v[0].fd, &o));
+	EXPECT_EQ((__u32)VIRQ_OUT_FIQ, o.lines);
+	EXPECT_EQ(1023ULL, fx_g3_iar(&in, 0, 1));
+	EXPECT_EQ(22ULL, fx_g3_iar(&in, 0, 0));
+	fx_g3_line(&in, VIRQ_GICV3_SOURCE_PRIVATE(0, 22), VIRQ_LINE_RESET);
+	fx_g3_eoi(&in, 0, 0, 22);
+	EXPECT_EQ(0x40ULL, fx_g3_icc(&in, 0, VIRQ_GICV3_ICC_RPR_EL1));
+	EXPECT_EQ(1023ULL, fx_g3_iar(&in, 0, 1));
+	fx_g3_eoi(&in, 0, 1, 40);
+	EXPECT_EQ(40ULL, fx_g3_iar(&in, 0, 1));
+	fx_g3_eoi(&in, 0, 1, 40);
+	EXPECT_EQ(3ULL, fx_g3_iar(&in, 0, 1));
+	fx_g3_eoi(&in, 0, 1, 3);
+	EXPECT_EQ(33ULL, fx_g3_iar(&in, 0, 1));
+	fx_g3_line(&in, 33, VIRQ_LINE_RESET);
+	fx_g3_eoi(&in, 0, 1, 33);
+
+	/*
+	 * MPIDR 0x100: SGI 5 (FIQ) first; SPI 51 waits for SPI 50's end
+	 * (BPR1 5), then PPI 25; SPI 52 once the PMR opens, SPI 53 once
+	 * enabled.
+	 */
+	EXPECT_EQ(0, libvirq_vcpu_get_output(in.v[1].fd, &o));
+	EXPECT_EQ((__u32)VIRQ_OUT_FIQ, o.lines);
+	EXPECT_EQ(5ULL, fx_g3_iar(&in, 1, 0));
+	fx_g3_eoi(&in, 1, 0, 5);
+	EXPECT_EQ(51ULL, fx_g3_icc(&in, 1, VIRQ_GICV3_ICC_HPPIR1_EL1));
+	EXPECT_EQ(1023ULL, fx_g3_iar(&in, 1, 1));
+	fx_g3_eoi(&in, 1, 1, 50);
+	EXPECT_EQ(51ULL, fx_g3_iar(&in, 1, 1));
+	fx_g3_eoi(&in, 1, 1, 51);
+	EXPECT_EQ(25ULL, fx_g3_iar(&in, 1, 1));
+	fx_g3_line(&in, VIRQ_GICV3_SOURCE_PRIVATE(1, 25), VIRQ_LINE_RESET);
+	fx_g3_eoi(&in, 1, 1, 25);
+	EXPECT_EQ(1023ULL, fx_g3_iar(&in, 1, 1));
+	EXPECT_EQ(52ULL, fx_g3_icc(&in, 1, VIRQ_GICV3_ICC_HPPIR1_EL1));
+	fx_g3_icc_set(&in, 1, VIRQ_GICV3_ICC_PMR_EL1, 0xf0);
+	EXPECT_EQ(52ULL, fx_g3_iar(&in, 1, 1));
+	fx_g3_eoi(&in, 1, 1, 52);
+	EXPECT_EQ(1023ULL, fx_g3_iar(&in, 1, 0));
+	g3_wr(&in, NULL, 1, VIRQ_SPACE_MMIO, G3_DIST + 0x104, 4, 1U << 21);
+	EXPECT_EQ(53ULL, fx_g3_iar(&in, 1, 0));
+	fx_g3_eoi(&in, 1, 0, 53);
+
+	/* MPIDR 0x10201, EOImode 1: SPI 60 again once deactivated (DIR) */
+	EXPECT_EQ(0xffULL, fx_g3_icc(&in, 2, VIRQ_GICV3_ICC_RPR_EL1));
+	EXPECT_EQ(1023ULL, fx_g3_iar(&in, 2, 1));
+	fx_g3_icc_set(&in, 2, VIRQ_GICV3_ICC_DIR_EL1, 60);
+	EXPECT_EQ(60ULL, fx_g3_iar(&in, 2, 1));
+	fx_g3_line(&in, 60, VIRQ_LINE_RESET);
+	fx_g3_eoi(&in, 2, 1, 60);
+	fx_g3_icc_set(&in, 2, VIRQ_GICV3_ICC_DIR_EL1, 60);
+
+	/* nothing left anywhere */
+	for (i = 0; i < FX_G3_NR; i++) {
+		EXPECT_EQ(1023ULL, fx_g3_iar(&in, i, 0));
+		EXPECT_EQ(1023ULL, fx_g3_iar(&in, i, 1));
+		EXPECT_EQ(0xffULL, fx_g3_icc(&in, i, VIRQ_GICV3_ICC_RPR_EL1));
+		EXPECT_EQ(0, libvirq_vcpu_get_output(in.v[i].fd, &o));
+		EXPECT_EQ(0U, o.lines);
+	}
+
+	/* virqctl diff: what delivery changed, per source and register */
+	ASSERT_EQ(0, save_file(&in, live, NULL));
+	EXPECT_EQ(1, run_virqctl(out, NULL, "diff", file, live, NULL));
+	EXPECT_TRUE(file_has(out, "source 40 pending: 0x1 != 0\n"));
+	EXPECT_TRUE(file_has(out, "source 53 enabled: 0 != 0x1\n"));
+	EXPECT_TRUE(file_has(out, "source 60 level_user: 0x1 != 0\n"));
+	EXPECT_TRUE(file_has(out, "private 0 INTID 22 active: 0x1 != 0\n"));
+	EXPECT_TRUE(file_has(out, "private 0x100 INTID 5 pending: 0x1 != 0\n"));
+	EXPECT_TRUE(file_has(out, "cpuif 0 ICC_AP0R0_EL1: 0x40 != 0\n"));
+	EXPECT_TRUE(file_has(out, "cpuif 0x100 ICC_PMR_EL1: 0x80 != 0xf0\n"));
+	EXPECT_FALSE(file_has_quiet(out, "cpuif 0x10201"));
+	EXPECT_TRUE(file_has(out, "\n19 differences (A "));
+	inst_close(&in);
 }
 
 TEST(crc32c)
