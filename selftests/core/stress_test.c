@@ -2,29 +2,42 @@
 /*
  * Whole-module stress with delivery accounting (issue #7).
  *
- * An x86 and an XICS instance run side by side, each driven at once by:
+ * An x86, an XICS and a GICv3 instance run side by side, each driven at
+ * once by:
  *  - injector threads, each owning some sources: edges with a count per
  *    source (x86: MSIs, edges on MSI-routed GSIs and on IOAPIC edge pins;
- *    XICS: MSIs), level lines set and reset;
+ *    XICS: MSIs; GICv3: SPIs by line and by GICD_SETSPI_NSR MSI, LPIs
+ *    by MSI through the ITS (device id, one LPI per event) and vCPU 0's
+ *    PPI by its RESIDENT name), level lines set and reset (GICv3: set
+ *    only, see unlatched_levels);
  *  - one thread per vCPU that poll()s its fd and acknowledges and ends
  *    whatever it announces (x86: VIRQ_VCPU_ACK, then the LAPIC EOI through
- *    VIRQ_VCPU_ACCESS; XICS: H_XIRR or VIRQ_VCPU_ACK, then H_EOI), most
+ *    VIRQ_VCPU_ACCESS; XICS: H_XIRR or VIRQ_VCPU_ACK, then H_EOI; GICv3:
+ *    ICC_IAR1_EL1 or VIRQ_VCPU_ACK, then ICC_EOIR1_EL1), most
  *    times lowering a level line before its EOI as a handler servicing
  *    its device would, sends an IPI now and then, and raises and drops
- *    TPR (x86) or CPPR (XICS) when idle;
+ *    TPR (x86), CPPR (XICS) or PMR (GICv3) when idle (IPIs: GICv3 SGIs
+ *    through ICC_SGI1R_EL1);
  *  - a route changer: x86 VIRQ_UPDATE_GSI_ROUTE REPLACE between the
  *    compatibility and the remappable form of the same message (same
  *    vector, same LAPIC), IRTE and RTE rewrites with the same value,
  *    ADD + CLEAR on spare GSIs; XICS SET_XIVE to the other server,
  *    INT_OFF + INT_ON, GET_XIVE, MSI_ALLOC + MSI_FREE of another block;
+ *    GICv3: LOAD and PUT of vCPU 1 (its PPI's RESIDENT name then reaches
+ *    it or fails with ESRCH), IROUTER, enable and priority written again,
+ *    ITS INV and SYNC commands;
  *  - an irqfd thread: bursts of signals on an eventfd it assigns, then
- *    deassigns or closes; now and then a resampling one on a level line;
+ *    deassigns or closes (GICv3: an MSI irqfd with a device id, through
+ *    the ITS); now and then a resampling one on a level line;
  *  - a saver thread: VIRQ_GET_SOURCES, GET_ATTR and the routes, restored
  *    into a fresh scratch instance (never the live one, which would lose
- *    interrupts), read back and compared; and the debugfs state files.
+ *    interrupts), read back and compared (GICv3: GET_ATTR of the
+ *    distributor, redistributor, ITS and CPU interface registers and the
+ *    private words; the CPU interface, private and SPI words restored);
+ *    and the debugfs state files.
  *    The pieces of a running instance are not saved at one instant, so
  *    what one piece's restore does to another is not compared.
- * A family is a table of callbacks (struct family_ops): GICv3 adds one.
+ * A family is a table of callbacks (struct family_ops).
  *
  * Accounting, per source:
  *  - x86 edges: a LAPIC sets IRR for a fixed edge exactly when the vector
@@ -46,6 +59,17 @@
  *    eventfd and delivers nothing.  A resampling irqfd's burst ends in a
  *    resamplefd signal.
  *  - level lines: at least one delivery for each set that reported 1.
+ *  - GICv3: the status does not tell a merge from an edge held behind a
+ *    higher or running priority (both report 0), so edges are gated as
+ *    on XICS, with a window of one: an edge only once the last one was
+ *    ended, when it can merge with nothing: delivered == injected.
+ *    Bursts on quiet SPIs (PENDING and ACTIVE clear) give 1..n.  An LPI
+ *    has no active state and no state word: it is quiet when the pending
+ *    table written by VIRQ_GICV3_CTRL_SAVE_PENDING_TABLES has its bit
+ *    clear and every acknowledge was ended, read while no vCPU thread is
+ *    between an acknowledge and its count.  vCPU 1's RESIDENT PPI, while
+ *    the route changer loads and puts vCPU 1: ESRCH (counted as masked)
+ *    or at most one delivery per injection.
  *  - IPIs: no more deliveries than IPIs sent.
  * Every acknowledge checks that its source was not delivered more often
  * than it was injected (a duplicate).  After the final drain the counts
@@ -135,6 +159,8 @@ enum src_kind {
 	K_LEVEL,	/* a level line */
 	K_IRQFD,	/* the irqfd thread's edge source */
 	K_IPI,		/* IPIs to one vCPU */
+	K_RESIDENT,	/* GICv3: a PPI of whichever vCPU is loaded */
+	K_NR
 };
 
 enum src_via {
@@ -176,9 +202,14 @@ struct fam;
  * struct family_ops - what the stress needs from a family
  * @name: for messages
  * @family: VIRQ_FAMILY_*
- * @gated: edges need the P/Q window (see the top of the file)
+ * @gated: edges need a window (see the top of the file)
+ * @window: with @gated, an edge only while fewer than this many of the
+ *	source's are not yet ended
  * @masks: the route changer masks sources for a moment: an injection may
  *	report VIRQ_STATUS_MASKED (latched, delivered at unmask)
+ * @unlatched_levels: a level interrupt whose line drops before it is
+ *	acknowledged is gone (GICv3): injectors only raise level lines, the
+ *	vCPUs lower them, so that a set that reported 1 is delivered
  * @create: open an instance, create the chip and the vCPUs into *@fd and
  *	@vfd (the live instance and every scratch one); 0 or -1
  * @setup: sources, routes and targets of the live instance; 0 or -1
@@ -196,12 +227,16 @@ struct fam;
  *	compared (mismatches reported with fail()); -1 with *@step
  * @final_check: after the drain, vCPU threads stopped: nothing left
  *	anywhere, and a level line still works; failures via fail()
+ * @irqfd_msi: assign (or, with @deassign, deassign) eventfd @efd as an
+ *	MSI irqfd that signals @s's message; NULL: irqfds name @s's line
  */
 struct family_ops {
 	const char *name;
 	__u32 family;
 	bool gated;
+	int window;
 	bool masks;
+	bool unlatched_levels;
 	int (*create)(struct fam *f, int *fd, int *vfd);
 	int (*setup)(struct fam *f);
 	int (*inject)(struct fam *f, struct src *s, __u32 op, struct rng *r,
@@ -217,6 +252,7 @@ struct family_ops {
 	int (*save)(struct fam *f, const char **step);
 	int (*restore)(struct fam *f, const char **step);
 	void (*final_check)(struct fam *f);
+	int (*irqfd_msi)(struct fam *f, struct src *s, int efd, bool deassign);
 };
 
 /* The last phase's shared state */
@@ -238,7 +274,7 @@ struct fam {
 	__u64 arch_id[MAX_VCPUS];
 	struct src src[MAX_SRCS];
 	int nr_src;
-	struct src *by_id[4096];	/* acknowledge id -> source */
+	struct src *by_id[4096];	/* id_slot(acknowledge id) -> source */
 	struct src *ipi[MAX_VCPUS];	/* IPI source of each target */
 	struct src *irqfd_src;
 	struct src *resample_src;	/* level line for resampling */
@@ -246,6 +282,7 @@ struct fam {
 	bool tearing;			/* last phase: no semantic checks */
 	atomic_int stop_vcpus;
 	atomic_int stop_ipis;
+	atomic_long acking[MAX_VCPUS];	/* see drain() */
 	atomic_long errors;
 	/* operation counts, for the log */
 	long inj_ops[NR_INJ], inj_done[NR_INJ], inj_skipped[NR_INJ];
@@ -272,12 +309,32 @@ static void fail(struct fam *f, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Where acknowledge id @id lives in by_id[]: vectors, XISRs and GICv3
+ * INTIDs below 3072 as they are, GICv3 LPIs 8192..9215 above them.
+ */
+static int id_slot(__u32 id)
+{
+	if (id < 3072)
+		return id;
+	if (id >= 8192 && id < 8192 + 1024)
+		return 3072 + id - 8192;
+	return -1;
+}
+
+static struct src *src_by_id(struct fam *f, __u32 id)
+{
+	int k = id_slot(id);
+
+	return k < 0 ? NULL : f->by_id[k];
+}
+
 static struct src *add_src(struct fam *f, enum src_kind kind, enum src_via via,
 			   const char *how, __u32 id, __u32 line, __u32 cpu)
 {
 	struct src *s = &f->src[f->nr_src++];
 
-	if (f->nr_src > MAX_SRCS || id >= 4096)
+	if (f->nr_src > MAX_SRCS || id_slot(id) < 0)
 		abort();
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
@@ -287,7 +344,7 @@ static struct src *add_src(struct fam *f, enum src_kind kind, enum src_via via,
 	s->line = line;
 	s->cpu = cpu;
 	s->owner = -1;
-	f->by_id[id] = s;
+	f->by_id[id_slot(id)] = s;
 	return s;
 }
 
@@ -300,7 +357,7 @@ static void assign_owners(struct fam *f)
 		struct src *s = &f->src[i];
 
 		if (s->kind == K_EDGE || s->kind == K_BURST ||
-		    s->kind == K_LEVEL)
+		    s->kind == K_LEVEL || s->kind == K_RESIDENT)
 			s->owner = n++ % NR_INJ;
 	}
 }
@@ -381,6 +438,15 @@ static int irqfd_op(int fd, int efd, __u32 line, __u32 flags, int rfd)
 	};
 
 	return ioctl(fd, VIRQ_IRQFD, &a);
+}
+
+/* An edge irqfd on @s: its line, or its message (family's irqfd_msi) */
+static int src_irqfd(struct fam *f, struct src *s, int efd, bool deassign)
+{
+	if (s->via == VIA_MSI && f->ops->irqfd_msi)
+		return f->ops->irqfd_msi(f, s, efd, deassign);
+	return irqfd_op(f->fd, efd, s->line,
+			deassign ? VIRQ_IRQFD_FLAG_DEASSIGN : 0, -1);
 }
 
 static int signal_efd(int efd)
@@ -930,7 +996,7 @@ static void drain_leftovers(struct fam *f, int cpu)
 	int n = 0;
 
 	while (f->ops->ack(f, cpu, &r, &id, &token) > 0 && n++ < 64) {
-		struct src *s = id < 4096 ? f->by_id[id] : NULL;
+		struct src *s = src_by_id(f, id);
 
 		if (!s || s->kind != K_IPI)
 			fail(f, "vCPU %d: %#x still pending after the drain",
@@ -1407,6 +1473,7 @@ static const struct family_ops xics_ops = {
 	.name = "xics",
 	.family = VIRQ_FAMILY_XICS,
 	.gated = true,
+	.window = 2,
 	.masks = true,
 	.create = xics_create,
 	.setup = xics_setup,
@@ -1423,10 +1490,735 @@ static const struct family_ops xics_ops = {
 	.final_check = xics_final_check,
 };
 
-/* Add GICv3 here: its table and nothing else. */
+/* === GICv3 =========================================================== */
+
+#define G3_SOURCES	128
+#define G3_PRIO		0xa0
+#define G3_SGI		8		/* SGI 8 + vCPU: its IPI */
+#define G3_PPI_KEPT	20		/* vCPU 0's, loaded on pCPU 0 always */
+#define G3_PPI_CHURN	21		/* vCPU 1's, loaded and put at random */
+#define G3_PCPU_CHURN	1
+#define G3_LPI_BITS	16
+#define G3_LPI		VIRQ_GICV3_FIRST_LPI
+#define G3_DEV_EDGE	1		/* device id of the counted LPIs */
+#define G3_DEV_IRQFD	2		/* of the irqfd's LPI */
+#define G3_IRQFD_LPI	(G3_LPI + 64)
+#define G3_DIST		VIRQ_GICV3_DEFAULT_DIST_BASE
+#define G3_RD(i)	(VIRQ_GICV3_DEFAULT_REDIST_BASE + \
+			 (i) * VIRQ_GICV3_REDIST_SIZE)
+#define G3_SGIF(i)	(G3_RD(i) + 0x10000)
+#define G3_ITS		VIRQ_GICV3_DEFAULT_ITS_BASE
+#define G3_TRANSLATER	(G3_ITS + VIRQ_GICV3_GITS_TRANSLATER)
+#define G3_BUSY		(VIRQ_GICV3_SRC_PENDING | VIRQ_GICV3_SRC_ACTIVE | \
+			 VIRQ_GICV3_SRC_LEVEL_USER | \
+			 VIRQ_GICV3_SRC_LEVEL_RESAMPLE)
+
+/* Guest memory: one slot, laid out as selftests/arm/gicv3_its_test.c */
+#define G3_GBASE	0x40000000ULL
+#define G3_GSIZE	0x100000ULL
+#define G3_PROP		0x00000ULL
+#define G3_PEND(i)	(0x10000ULL + (i) * 0x10000ULL)
+#define G3_CMDQ		0x50000ULL
+#define G3_DEVT		0x60000ULL
+#define G3_COLT		0x70000ULL
+#define G3_ITT(n)	(0x80000ULL + (n) * 0x1000ULL)
+#define G3_VALID	(1ULL << 63)
+
+/* The registers the saver reads: distributor, then each redistributor */
+static const __u32 g3_dist_regs[] = {
+	0x0000, 0x0004, 0x0008, 0x0084, 0x0104, 0x0204, 0x0304, 0x0c08,
+	0x0c0c, 0x0420, 0x0424, 0x0428, 0x043c,
+};
+
+static const __u32 g3_redist_regs[] = {
+	0x0000, 0x0008, 0x0014, 0x0070, 0x0078, 0x10080, 0x10100, 0x10200,
+	0x10300, 0x10400, 0x10404, 0x10410, 0x10414, 0x10c00, 0x10c04,
+};
+
+static const __u64 g3_its_regs[] = {
+	0x0000, 0x0004, 0x0080, 0x0088, 0x0090, 0x0100, 0x0108,
+};
+
+/* What a restore writes back (and reads back the same) */
+static const __u64 g3_sysregs[] = {
+	VIRQ_GICV3_ICC_PMR_EL1, VIRQ_GICV3_ICC_BPR0_EL1,
+	VIRQ_GICV3_ICC_BPR1_EL1, VIRQ_GICV3_ICC_CTLR_EL1,
+	VIRQ_GICV3_ICC_SRE_EL1, VIRQ_GICV3_ICC_IGRPEN0_EL1,
+	VIRQ_GICV3_ICC_IGRPEN1_EL1, VIRQ_GICV3_ICC_AP0R_EL1(0),
+	VIRQ_GICV3_ICC_AP1R_EL1(0),
+};
+
+#define G3_NDIST	(sizeof(g3_dist_regs) / sizeof(g3_dist_regs[0]))
+#define G3_NRD		(sizeof(g3_redist_regs) / sizeof(g3_redist_regs[0]))
+#define G3_NITS		(sizeof(g3_its_regs) / sizeof(g3_its_regs[0]))
+#define G3_NSYS		(sizeof(g3_sysregs) / sizeof(g3_sysregs[0]))
+
+struct g3_priv {
+	__u8 *mem;			/* guest memory */
+	pthread_mutex_t lock;		/* the command queue, LOAD/PUT */
+	__u64 cwriter;
+	bool churn_loaded;		/* vCPU 1 on G3_PCPU_CHURN */
+	long loads, puts;
+	__u32 dist[G3_NDIST];
+	__u64 irouter[G3_SOURCES];
+	__u64 rd[MAX_VCPUS][G3_NRD];
+	__u64 its[G3_NITS];
+	__u64 sys[MAX_VCPUS][G3_NSYS], sys2;
+	__u64 priv[MAX_VCPUS][32], priv2[32];
+	__u64 words[G3_SOURCES], words2[G3_SOURCES];
+};
+
+static int g3_mmio(int vfd, __u64 addr, __u32 len, bool write, __u64 *val)
+{
+	struct virq_access a = {
+		.space = VIRQ_SPACE_MMIO, .addr = addr, .len = len,
+		.flags = write ? VIRQ_ACCESS_WRITE : 0,
+		.data = write ? *val : 0,
+	};
+
+	if (ioctl(vfd, VIRQ_VCPU_ACCESS, &a))
+		return -1;
+	*val = a.data;
+	return 0;
+}
+
+static int g3_wr(int vfd, __u64 addr, __u32 len, __u64 val)
+{
+	return g3_mmio(vfd, addr, len, true, &val);
+}
+
+static int g3_sysreg(int vfd, __u64 reg, bool write, __u64 *val)
+{
+	struct virq_access a = {
+		.space = VIRQ_SPACE_SYSREG, .addr = reg, .len = 8,
+		.flags = write ? VIRQ_ACCESS_WRITE : 0,
+		.data = write ? *val : 0,
+	};
+
+	if (ioctl(vfd, VIRQ_VCPU_ACCESS, &a))
+		return -1;
+	*val = a.data;
+	return 0;
+}
+
+static int g3_sysreg_wr(int vfd, __u64 reg, __u64 val)
+{
+	return g3_sysreg(vfd, reg, true, &val);
+}
+
+static int g3_call(int vfd, __u32 nr, __u64 arg)
+{
+	struct virq_call c = { .nr = nr, .args = { arg } };
+
+	return ioctl(vfd, VIRQ_VCPU_CALL, &c);
+}
+
+/* One ITS command, run at once (CREADR catches up with CWRITER) */
+static int g3_cmd(struct fam *f, __u64 c0, __u64 c1, __u64 c2, __u64 c3)
+{
+	struct g3_priv *p = f->priv;
+	__u64 cmd[4] = { c0, c1, c2, c3 }, rd = ~0ULL;
+	int ret;
+
+	pthread_mutex_lock(&p->lock);
+	memcpy(p->mem + G3_CMDQ + p->cwriter, cmd, sizeof(cmd));
+	p->cwriter = (p->cwriter + 32) % 4096;
+	ret = g3_wr(f->vfd[0], G3_ITS + 0x88, 8, p->cwriter);
+	if (!ret)
+		ret = g3_mmio(f->vfd[0], G3_ITS + 0x90, 8, false, &rd);
+	if (!ret && rd != p->cwriter) {
+		errno = EPROTO;
+		ret = -1;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
+static int g3_create(struct fam *f, int *fd, int *vfd)
+{
+	struct virq_gicv3_options o = {
+		.flags = VIRQ_GICV3_OPT_ITS, .lpi_bits = G3_LPI_BITS,
+	};
+	struct virq_chip_config cfg = {
+		.family = VIRQ_FAMILY_GICV3, .nr_vcpus = f->nr_vcpus,
+		.nr_sources = G3_SOURCES, .options = (__u64)(uintptr_t)&o,
+		.options_size = sizeof(o),
+	};
+	int i;
+
+	*fd = virq_open();
+	if (*fd < 0 || ioctl(*fd, VIRQ_CREATE_CHIP, &cfg))
+		return -1;
+	for (i = 0; i < f->nr_vcpus; i++) {
+		vfd[i] = virq_create_vcpu(*fd, i, f->arch_id[i]);
+		if (vfd[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* An SPI's configuration: edge or level, priority, target, enabled */
+static int g3_spi(struct fam *f, struct src *s, bool edge)
+{
+	__u32 n = s->line;
+	__u64 cfg = 0;
+
+	if (g3_mmio(f->vfd[0], G3_DIST + 0xc00 + 4 * (n / 16), 4, false, &cfg))
+		return -1;
+	cfg &= ~(3ULL << 2 * (n % 16));
+	cfg |= (__u64)edge << (2 * (n % 16) + 1);
+	if (g3_wr(f->vfd[0], G3_DIST + 0xc00 + 4 * (n / 16), 4, cfg) ||
+	    g3_wr(f->vfd[0], G3_DIST + 0x400 + n, 1, G3_PRIO) ||
+	    g3_wr(f->vfd[0], G3_DIST + 0x6000 + 8 * n, 8, f->arch_id[s->cpu]) ||
+	    g3_wr(f->vfd[0], G3_DIST + 0x100 + 4 * (n / 32), 4,
+		  1U << (n % 32)))
+		return -1;
+	return 0;
+}
+
+/* A PPI or SGI of vCPU @cpu: priority, enabled */
+static int g3_private(struct fam *f, int cpu, __u32 intid)
+{
+	if (g3_wr(f->vfd[0], G3_SGIF(cpu) + 0x400 + intid, 1, G3_PRIO) ||
+	    g3_wr(f->vfd[0], G3_SGIF(cpu) + 0x100, 4, 1U << intid))
+		return -1;
+	return 0;
+}
+
+/* The LPIs and the ITS, as Linux's ITS driver sets them up */
+static int g3_setup_its(struct fam *f)
+{
+	struct g3_priv *p = f->priv;
+	int vfd = f->vfd[0];
+	int i;
+
+	memset(p->mem + G3_PROP, G3_PRIO | 1, 1U << G3_LPI_BITS >> 1);
+	if (g3_wr(vfd, G3_ITS + 0x100, 8, G3_VALID | (G3_GBASE + G3_DEVT)) ||
+	    g3_wr(vfd, G3_ITS + 0x108, 8, G3_VALID | (G3_GBASE + G3_COLT)) ||
+	    g3_wr(vfd, G3_ITS + 0x80, 8, G3_VALID | (G3_GBASE + G3_CMDQ)) ||
+	    g3_wr(vfd, G3_ITS + 0x88, 8, 0) ||
+	    g3_wr(vfd, G3_ITS, 4, 1))
+		return -1;
+	for (i = 0; i < f->nr_vcpus; i++)
+		if (g3_wr(vfd, G3_RD(i) + 0x70, 8,
+			  (G3_GBASE + G3_PROP) | (G3_LPI_BITS - 1)) ||
+		    g3_wr(vfd, G3_RD(i) + 0x78, 8, G3_GBASE + G3_PEND(i)) ||
+		    g3_wr(vfd, G3_RD(i), 4, 1))
+			return -1;
+	/* collection i on redistributor i; two devices of 16 events */
+	for (i = 0; i < f->nr_vcpus; i++)
+		if (g3_cmd(f, 0x09, 0, i | (__u64)i << 16 | G3_VALID, 0))
+			return -1;
+	if (g3_cmd(f, 0x08 | (__u64)G3_DEV_EDGE << 32, 3,
+		   (G3_GBASE + G3_ITT(0)) | G3_VALID, 0) ||
+	    g3_cmd(f, 0x08 | (__u64)G3_DEV_IRQFD << 32, 3,
+		   (G3_GBASE + G3_ITT(1)) | G3_VALID, 0))
+		return -1;
+	return 0;
+}
+
+/* MAPTI of @s's event (aux) of @devid to its LPI on its vCPU */
+static int g3_mapti(struct fam *f, struct src *s, __u32 devid)
+{
+	return g3_cmd(f, 0x0a | (__u64)devid << 32,
+		      s->aux | (__u64)s->id << 32, s->cpu, 0);
+}
+
+/*
+ * SPIs 32-47 counted edges, 48-55 bursts, 56-59 level, 60-63 counted
+ * edges sent as GICD_SETSPI_NSR MSIs; LPIs 8192-8199 counted edges
+ * through the ITS (device 1, events 0-7) and 8256 the irqfd's (device 2,
+ * event 0); PPI 20 of vCPU 0 by its RESIDENT name (vCPU 0 stays loaded
+ * on pCPU 0), PPI 21 of vCPU 1 by RESIDENT name on pCPU 1, where the
+ * route changer loads and puts vCPU 1; SGIs 8 + vCPU as IPIs.  One
+ * priority; targets alternate.
+ */
+static int g3_setup(struct fam *f)
+{
+	struct virq_memory_region mr = {
+		.guest_phys_addr = G3_GBASE, .memory_size = G3_GSIZE,
+	};
+	struct g3_priv *p;
+	struct src *s;
+	int i;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -1;
+	f->priv = p;
+	pthread_mutex_init(&p->lock, NULL);
+	p->mem = mmap(NULL, G3_GSIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p->mem == MAP_FAILED) {
+		p->mem = NULL;
+		return -1;
+	}
+	mr.userspace_addr = (__u64)(uintptr_t)p->mem;
+	if (ioctl(f->fd, VIRQ_SET_MEMORY_REGION, &mr) ||
+	    g3_wr(f->vfd[0], G3_DIST, 4, 2))	/* EnableGrp1 */
+		return -1;
+	for (i = 0; i < f->nr_vcpus; i++)
+		if (g3_sysreg_wr(f->vfd[i], VIRQ_GICV3_ICC_PMR_EL1, 0xff) ||
+		    g3_sysreg_wr(f->vfd[i], VIRQ_GICV3_ICC_IGRPEN1_EL1, 1) ||
+		    g3_wr(f->vfd[0], G3_RD(i) + 0x14, 4, 0))
+			return -1;
+	for (i = 0; i < 32; i++) {
+		enum src_kind k = i < 16 ? K_EDGE : i < 24 ? K_BURST :
+				  i < 28 ? K_LEVEL : K_EDGE;
+
+		s = add_src(f, k, i < 28 ? VIA_LINE : VIA_MSI,
+			    i < 16 ? "spi" : i < 24 ? "spi-burst" :
+			    i < 28 ? "spi-level" : "setspi", 32 + i, 32 + i,
+			    i % f->nr_vcpus);
+		if (g3_spi(f, s, k != K_LEVEL))
+			return -1;
+		if (k == K_LEVEL)
+			f->resample_src = s;
+	}
+	if (g3_setup_its(f))
+		return -1;
+	for (i = 0; i < 8; i++) {
+		s = add_src(f, K_EDGE, VIA_MSI, "lpi", G3_LPI + i, 0,
+			    i % f->nr_vcpus);
+		s->aux = i;
+		if (g3_mapti(f, s, G3_DEV_EDGE))
+			return -1;
+	}
+	s = add_src(f, K_IRQFD, VIA_MSI, "irqfd-lpi", G3_IRQFD_LPI, 0, 0);
+	if (g3_mapti(f, s, G3_DEV_IRQFD))
+		return -1;
+	f->irqfd_src = s;
+	/* vCPU 0 stays loaded on pCPU 0: its resident PPI is counted */
+	if (g3_private(f, 0, G3_PPI_KEPT) || g3_call(f->vfd[0],
+						     VIRQ_GICV3_CALL_LOAD, 0))
+		return -1;
+	add_src(f, K_EDGE, VIA_LINE, "resident-kept", G3_PPI_KEPT,
+		VIRQ_GICV3_SOURCE_RESIDENT(0, G3_PPI_KEPT), 0);
+	if (f->nr_vcpus > 1) {
+		if (g3_private(f, 1, G3_PPI_CHURN))
+			return -1;
+		add_src(f, K_RESIDENT, VIA_LINE, "resident-churn",
+			G3_PPI_CHURN, VIRQ_GICV3_SOURCE_RESIDENT(G3_PCPU_CHURN,
+							       G3_PPI_CHURN),
+			1);
+	}
+	for (i = 0; i < f->nr_vcpus; i++) {
+		if (g3_private(f, i, G3_SGI + i))
+			return -1;
+		f->ipi[i] = add_src(f, K_IPI, VIA_MSI, "sgi", G3_SGI + i, 0,
+				    i);
+	}
+	assign_owners(f);
+	return 0;
+}
+
+static int g3_msi(int fd, __u64 addr, __u32 data, __u32 devid, int *status)
+{
+	struct virq_msi m = {
+		.address_lo = (__u32)addr, .address_hi = addr >> 32,
+		.data = data, .status = 0x5a5a5a5a,
+		.flags = devid ? VIRQ_MSI_FLAG_DEVID : 0, .devid = devid,
+	};
+	int ret = ioctl(fd, VIRQ_SIGNAL_MSI, &m);
+
+	*status = m.status;
+	return ret;
+}
+
+static int g3_inject(struct fam *f, struct src *s, __u32 op, struct rng *r,
+		     int *status)
+{
+	int ret;
+
+	if (s->via == VIA_MSI && s->id >= G3_LPI)
+		return g3_msi(f->fd, G3_TRANSLATER, s->aux, G3_DEV_EDGE,
+			      status);
+	if (s->via == VIA_MSI)
+		return g3_msi(f->fd, G3_DIST + VIRQ_GICV3_GICD_SETSPI_NSR,
+			      s->line, 0, status);
+	ret = line_op(f->fd, s->line, op, r, status);
+	if (ret && errno == ESRCH && s->kind == K_RESIDENT) {
+		*status = VIRQ_STATUS_MASKED;	/* nobody on that pCPU */
+		return 0;
+	}
+	return ret;
+}
+
+static int g3_ack(struct fam *f, int cpu, struct rng *r, __u32 *id,
+		  __u64 *token)
+{
+	struct virq_ack ack = { 0 };
+	__u64 v = 0;
+
+	if (below(r, 4)) {
+		if (ioctl(f->vfd[cpu], VIRQ_VCPU_ACK, &ack))
+			return -1;
+		v = ack.id;
+	} else if (g3_sysreg(f->vfd[cpu], VIRQ_GICV3_ICC_IAR1_EL1, false,
+			     &v)) {
+		return -1;
+	}
+	if (v == VIRQ_GICV3_SPURIOUS)
+		return 0;
+	*id = v;
+	*token = v;
+	return 1;
+}
+
+static int g3_eoi(struct fam *f, int cpu, __u32 id, __u64 token)
+{
+	return g3_sysreg_wr(f->vfd[cpu], VIRQ_GICV3_ICC_EOIR1_EL1, token);
+}
+
+static int g3_ipi(struct fam *f, int from, int to)
+{
+	__u64 aff = f->arch_id[to];
+
+	/* SGI INTID, Aff3.Aff2.Aff1, RS and the target's bit */
+	return g3_sysreg_wr(f->vfd[from], VIRQ_GICV3_ICC_SGI1R_EL1,
+			    (__u64)f->ipi[to]->id << 24 |
+			    ((aff >> 32) & 0xff) << 48 |
+			    ((aff >> 16) & 0xff) << 32 |
+			    ((aff >> 8) & 0xff) << 16 |
+			    (aff & 0xf0) << 40 | 1U << (aff & 0xf));
+}
+
+/* The PMR above our priority for a moment (SGIs, priority 0, still in) */
+static int g3_idle(struct fam *f, int cpu)
+{
+	if (g3_sysreg_wr(f->vfd[cpu], VIRQ_GICV3_ICC_PMR_EL1, 0x10) ||
+	    g3_sysreg_wr(f->vfd[cpu], VIRQ_GICV3_ICC_PMR_EL1, 0xff))
+		return -1;
+	return 0;
+}
+
+/* Load or put vCPU 1 on G3_PCPU_CHURN: its resident PPI comes and goes */
+static int g3_churn(struct fam *f)
+{
+	struct g3_priv *p = f->priv;
+	int ret;
+
+	if (f->nr_vcpus < 2)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	if (p->churn_loaded)
+		ret = g3_call(f->vfd[1], VIRQ_GICV3_CALL_PUT, 0);
+	else
+		ret = g3_call(f->vfd[1], VIRQ_GICV3_CALL_LOAD, G3_PCPU_CHURN);
+	if (!ret) {
+		p->churn_loaded = !p->churn_loaded;
+		if (p->churn_loaded)
+			p->loads++;
+		else
+			p->puts++;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
+/*
+ * What leaves delivery as it was: LOAD/PUT of vCPU 1, an SPI's IROUTER,
+ * enable and priority written again, an LPI's configuration re-read (INV,
+ * the property table unchanged), a SYNC.
+ */
+static int g3_route_change(struct fam *f, struct rng *r)
+{
+	struct src *s = &f->src[below(r, 32)];
+	struct src *l = &f->src[32 + below(r, 8)];
+	__u32 n = s->line;
+
+	switch (below(r, 10)) {
+	case 0 ... 3:
+		return g3_churn(f);
+	case 4 ... 5:
+		return g3_wr(f->vfd[below(r, f->nr_vcpus)],
+			     G3_DIST + 0x6000 + 8 * n, 8, f->arch_id[s->cpu]);
+	case 6:
+		return g3_wr(f->vfd[0], G3_DIST + 0x100 + 4 * (n / 32), 4,
+			     1U << (n % 32));
+	case 7:
+		return g3_wr(f->vfd[0], G3_DIST + 0x400 + n, 1, G3_PRIO);
+	case 8:
+		return g3_cmd(f, 0x0c | (__u64)G3_DEV_EDGE << 32, l->aux, 0,
+			      0);
+	default:
+		return g3_cmd(f, 0x05, 0, (__u64)below(r, f->nr_vcpus) << 16,
+			      0);
+	}
+}
+
+/* Is @intid pending on a redistributor (SAVE_PENDING_TABLES, then look) */
+static int g3_lpi_pending(struct fam *f, __u32 intid)
+{
+	struct g3_priv *p = f->priv;
+	struct virq_attr a = {
+		.group = VIRQ_GICV3_GRP_CTRL,
+		.attr = VIRQ_GICV3_CTRL_SAVE_PENDING_TABLES,
+	};
+	int i;
+
+	if (ioctl(f->fd, VIRQ_SET_ATTR, &a))
+		return -1;
+	for (i = 0; i < f->nr_vcpus; i++)
+		if (__atomic_load_n(&p->mem[G3_PEND(i) + intid / 8],
+				    __ATOMIC_RELAXED) & 1U << (intid % 8))
+			return 1;
+	return 0;
+}
+
+/*
+ * An LPI has no active state: it is quiet when it is not pending and
+ * every acknowledge of it was ended.  An acknowledge not counted yet is
+ * seen by the vCPU threads' sequence counts (drain()), so the answer is
+ * taken only from a window in which no acknowledge was in flight.
+ */
+static int g3_lpi_quiet(struct fam *f, struct src *s)
+{
+	long seq[MAX_VCPUS], e, d;
+	int i, tries, pend;
+	bool stable;
+
+	for (tries = 0; tries < 100000; tries++) {
+		stable = true;
+		for (i = 0; i < f->nr_vcpus; i++) {
+			seq[i] = ld(&f->acking[i]);
+			stable &= !(seq[i] & 1);
+		}
+		if (!stable) {
+			sched_yield();
+			continue;
+		}
+		pend = g3_lpi_pending(f, s->id);
+		if (pend < 0)
+			return -1;
+		e = ld(&s->ended);
+		d = ld(&s->delivered);
+		for (i = 0; i < f->nr_vcpus; i++)
+			stable &= ld(&f->acking[i]) == seq[i];
+		if (stable)
+			return !pend && d == e;
+	}
+	return 0;
+}
+
+static int g3_quiet(struct fam *f, struct src *s)
+{
+	__u64 w[32];
+
+	if (s->id >= G3_LPI)
+		return g3_lpi_quiet(f, s);
+	if (s->id < 32) {
+		if (attr_op(f->vfd[s->cpu], VIRQ_VCPU_GET_ATTR,
+			    VIRQ_GICV3_VGRP_PRIVATE, 0, w, sizeof(w)))
+			return -1;
+		return !(w[s->id] & G3_BUSY);
+	}
+	if (virq_get_words(f->fd, s->line, 1, w))
+		return -1;
+	return !(w[0] & G3_BUSY);
+}
+
+static long g3_burst_min(long n)
+{
+	return n ? 1 : 0;
+}
+
+static int g3_save(struct fam *f, const char **step)
+{
+	struct g3_priv *p = f->priv;
+	unsigned int i, j;
+
+	*step = "GET_ATTR DIST_REGS";
+	for (i = 0; i < G3_NDIST; i++)
+		if (attr_op(f->fd, VIRQ_GET_ATTR, VIRQ_GICV3_GRP_DIST_REGS,
+			    g3_dist_regs[i], &p->dist[i], 4))
+			return -1;
+	for (i = 32; i < G3_SOURCES; i++)
+		if (attr_op(f->fd, VIRQ_GET_ATTR, VIRQ_GICV3_GRP_DIST_REGS,
+			    0x6000 + 8 * i, &p->irouter[i], 8))
+			return -1;
+	*step = "GET_ATTR ITS_REGS";
+	for (i = 0; i < G3_NITS; i++)
+		if (attr_op(f->fd, VIRQ_GET_ATTR, VIRQ_GICV3_GRP_ITS_REGS,
+			    g3_its_regs[i], &p->its[i],
+			    g3_its_regs[i] < 8 ? 4 : 8))
+			return -1;
+	for (j = 0; j < (unsigned int)f->nr_vcpus; j++) {
+		*step = "VCPU_GET_ATTR REDIST_REGS";
+		for (i = 0; i < G3_NRD; i++)
+			if (attr_op(f->vfd[j], VIRQ_VCPU_GET_ATTR,
+				    VIRQ_GICV3_VGRP_REDIST_REGS,
+				    g3_redist_regs[i], &p->rd[j][i],
+				    g3_redist_regs[i] == 0x8 ||
+				    g3_redist_regs[i] == 0x70 ||
+				    g3_redist_regs[i] == 0x78 ? 8 : 4))
+				return -1;
+		*step = "VCPU_GET_ATTR CPU_SYSREGS";
+		for (i = 0; i < G3_NSYS; i++)
+			if (attr_op(f->vfd[j], VIRQ_VCPU_GET_ATTR,
+				    VIRQ_GICV3_VGRP_CPU_SYSREGS, g3_sysregs[i],
+				    &p->sys[j][i], 8))
+				return -1;
+		*step = "VCPU_GET_ATTR PRIVATE";
+		if (attr_op(f->vfd[j], VIRQ_VCPU_GET_ATTR,
+			    VIRQ_GICV3_VGRP_PRIVATE, 0, p->priv[j],
+			    sizeof(p->priv[j])))
+			return -1;
+	}
+	*step = "GET_SOURCES";
+	return virq_get_words(f->fd, 32, G3_SOURCES - 32, p->words + 32);
+}
+
+/*
+ * Into a fresh instance: the IIDR, each vCPU's CPU interface registers
+ * and private words (read back at once), the SPIs' words.  Not the
+ * redistributors' LPI registers: the scratch instance has no guest
+ * memory.
+ */
+static int g3_restore(struct fam *f, const char **step)
+{
+	struct g3_priv *p = f->priv;
+	int fd = -1, vfd[MAX_VCPUS], i, ret = -1;
+	unsigned int j;
+	long d;
+
+	for (i = 0; i < MAX_VCPUS; i++)
+		vfd[i] = -1;
+	*step = "create";
+	if (g3_create(f, &fd, vfd))
+		goto out;
+	*step = "SET_ATTR GICD_IIDR";
+	if (attr_op(fd, VIRQ_SET_ATTR, VIRQ_GICV3_GRP_DIST_REGS, 8,
+		    &p->dist[2], 4))
+		goto out;
+	for (i = 0; i < f->nr_vcpus; i++) {
+		for (j = 0; j < G3_NSYS; j++) {
+			*step = "VCPU_SET_ATTR CPU_SYSREGS";
+			if (attr_op(vfd[i], VIRQ_VCPU_SET_ATTR,
+				    VIRQ_GICV3_VGRP_CPU_SYSREGS, g3_sysregs[j],
+				    &p->sys[i][j], 8))
+				goto out;
+			*step = "VCPU_GET_ATTR CPU_SYSREGS";
+			if (attr_op(vfd[i], VIRQ_VCPU_GET_ATTR,
+				    VIRQ_GICV3_VGRP_CPU_SYSREGS, g3_sysregs[j],
+				    &p->sys2, 8))
+				goto out;
+			if (p->sys2 != p->sys[i][j])
+				fail(f, "restored vCPU %d ICC %#llx: %#llx, saved %#llx",
+				     i, (unsigned long long)g3_sysregs[j],
+				     (unsigned long long)p->sys2,
+				     (unsigned long long)p->sys[i][j]);
+		}
+		*step = "VCPU_SET_ATTR PRIVATE";
+		if (attr_op(vfd[i], VIRQ_VCPU_SET_ATTR, VIRQ_GICV3_VGRP_PRIVATE,
+			    0, p->priv[i], sizeof(p->priv[i])) ||
+		    attr_op(vfd[i], VIRQ_VCPU_GET_ATTR, VIRQ_GICV3_VGRP_PRIVATE,
+			    0, p->priv2, sizeof(p->priv2)))
+			goto out;
+		d = first_diff(p->priv[i], p->priv2, sizeof(p->priv2));
+		if (d >= 0)
+			fail(f, "restored vCPU %d private word %ld: %#llx, saved %#llx",
+			     i, d / 8, (unsigned long long)p->priv2[d / 8],
+			     (unsigned long long)p->priv[i][d / 8]);
+	}
+	*step = "SET_SOURCES";
+	if (virq_set_words(fd, 32, G3_SOURCES - 32, p->words + 32) ||
+	    virq_get_words(fd, 32, G3_SOURCES - 32, p->words2 + 32))
+		goto out;
+	d = first_diff(p->words + 32, p->words2 + 32,
+		       8 * (G3_SOURCES - 32));
+	if (d >= 0)
+		fail(f, "restored SPI %ld: %#llx, saved %#llx", 32 + d / 8,
+		     (unsigned long long)p->words2[32 + d / 8],
+		     (unsigned long long)p->words[32 + d / 8]);
+	ret = 0;
+out:
+	for (i = 0; i < MAX_VCPUS; i++)
+		if (vfd[i] >= 0)
+			close(vfd[i]);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static void g3_final_check(struct fam *f)
+{
+	__u64 v;
+	int cpu, k, q;
+
+	for (cpu = 0; cpu < f->nr_vcpus; cpu++) {
+		drain_leftovers(f, cpu);
+		if (virq_vcpu_lines(f->vfd[cpu]))
+			fail(f, "vCPU %d: output %#lx after the drain", cpu,
+			     virq_vcpu_lines(f->vfd[cpu]));
+		v = 0;
+		if (g3_sysreg(f->vfd[cpu], VIRQ_GICV3_ICC_RPR_EL1, false, &v) ||
+		    v != 0xff)
+			fail(f, "vCPU %d: running priority %#llx after the drain",
+			     cpu, (unsigned long long)v);
+	}
+	for (k = 0; k < f->nr_src; k++) {
+		struct src *s = &f->src[k];
+
+		if (s->kind == K_IPI)
+			continue;
+		q = g3_quiet(f, s);
+		if (q != 1)
+			fail(f, "%s %#x: busy after the drain (%d)", s->how,
+			     s->id, q);
+	}
+	check_level_works(f, f->resample_src);
+	printf("# gicv3: vCPU 1 loaded %ld times, put %ld times\n",
+	       ((struct g3_priv *)f->priv)->loads,
+	       ((struct g3_priv *)f->priv)->puts);
+}
+
+static int g3_irqfd_msi(struct fam *f, struct src *s, int efd, bool deassign)
+{
+	struct virq_irqfd a = {
+		.fd = efd,
+		.flags = VIRQ_IRQFD_FLAG_MSI | VIRQ_IRQFD_FLAG_MSI_DEVID,
+		.msi = {
+			.address_lo = (__u32)G3_TRANSLATER,
+			.address_hi = G3_TRANSLATER >> 32,
+			.data = s->aux, .devid = G3_DEV_IRQFD,
+		},
+	};
+
+	if (deassign) {
+		/* matched by fd and source 0 */
+		memset(&a.msi, 0, sizeof(a.msi));
+		a.flags = VIRQ_IRQFD_FLAG_DEASSIGN;
+	}
+	return ioctl(f->fd, VIRQ_IRQFD, &a);
+}
+
+static const struct family_ops gicv3_ops = {
+	.name = "gicv3",
+	.family = VIRQ_FAMILY_GICV3,
+	.gated = true,
+	.window = 1,
+	.unlatched_levels = true,
+	.create = g3_create,
+	.setup = g3_setup,
+	.inject = g3_inject,
+	.ack = g3_ack,
+	.eoi = g3_eoi,
+	.ipi = g3_ipi,
+	.idle = g3_idle,
+	.route = g3_route_change,
+	.quiet = g3_quiet,
+	.burst_min = g3_burst_min,
+	.save = g3_save,
+	.restore = g3_restore,
+	.final_check = g3_final_check,
+	.irqfd_msi = g3_irqfd_msi,
+};
+
 static const struct family_ops *const families[] = {
 	&x86_ops,
 	&xics_ops,
+	&gicv3_ops,
 };
 
 #define NR_FAMILIES	(sizeof(families) / sizeof(families[0]))
@@ -1452,7 +2244,7 @@ static void targ_init(struct targ *t, struct fam *f, int fam_idx,
 /* Count a delivery of @id on @cpu; false for a duplicate or a phantom */
 static void account(struct fam *f, int cpu, __u32 id)
 {
-	struct src *s = id < 4096 ? f->by_id[id] : NULL;
+	struct src *s = src_by_id(f, id);
 	long d;
 
 	if (!s) {
@@ -1473,7 +2265,7 @@ static void account(struct fam *f, int cpu, __u32 id)
 static void service_level(struct targ *t, int cpu, __u32 id)
 {
 	struct fam *f = t->f;
-	struct src *s = id < 4096 ? f->by_id[id] : NULL;
+	struct src *s = src_by_id(f, id);
 	int st;
 
 	if (!s || s->kind != K_LEVEL || !below(&t->rng, 4))
@@ -1493,19 +2285,23 @@ static void drain(struct targ *t, int cpu, long *n)
 	int ret;
 
 	for (;;) {
+		/* odd while an acknowledged interrupt is not counted yet */
+		atomic_fetch_add(&f->acking[cpu], 1);
 		ret = f->ops->ack(f, cpu, &t->rng, &id, &token);
+		if (ret > 0)
+			account(f, cpu, id);
+		atomic_fetch_add(&f->acking[cpu], 1);
 		if (ret < 0)
 			fail(f, "vCPU %d: acknowledge: %s", cpu,
 			     strerror(errno));
 		if (ret <= 0)
 			return;
-		account(f, cpu, id);
 		service_level(t, cpu, id);
 		if (f->ops->eoi(f, cpu, id, token))
 			fail(f, "vCPU %d: EOI %#x: %s", cpu, id,
 			     strerror(errno));
-		if (id < 4096 && f->by_id[id])
-			atomic_fetch_add(&f->by_id[id]->ended, 1);
+		if (src_by_id(f, id))
+			atomic_fetch_add(&src_by_id(f, id)->ended, 1);
 		if (!(++*n % 16) && f->nr_vcpus > 1 &&
 		    !atomic_load(&f->stop_ipis)) {
 			int to = (cpu + 1) % f->nr_vcpus;
@@ -1626,8 +2422,8 @@ static void *inject_thread(void *arg)
 
 		switch (s->kind) {
 		case K_EDGE:
-			if (f->ops->gated &&
-			    ld(&s->started) - ld(&s->ended) >= 2) {
+			if (f->ops->gated && ld(&s->started) - ld(&s->ended) >=
+			    f->ops->window) {
 				skipped++;
 				sched_yield();
 				continue;
@@ -1653,8 +2449,12 @@ static void *inject_thread(void *arg)
 			for (k = 0; k < s->len; k++)
 				inject_counted(f, s, VIRQ_LINE_EDGE, &t->rng);
 			break;
+		case K_RESIDENT:
+			inject_counted(f, s, VIRQ_LINE_EDGE, &t->rng);
+			break;
 		default:
-			inject_counted(f, s, below(&t->rng, 2) ?
+			inject_counted(f, s, below(&t->rng, 2) ||
+				       f->ops->unlatched_levels ?
 				       VIRQ_LINE_SET : VIRQ_LINE_RESET,
 				       &t->rng);
 			break;
@@ -1712,7 +2512,7 @@ static void irqfd_edge_round(struct targ *t)
 	}
 	/* the source is quiet: the last round waited for it */
 	s->base = ld(&s->delivered);
-	if (irqfd_op(f->fd, efd, s->line, 0, -1)) {
+	if (src_irqfd(f, s, efd, false)) {
 		fail(f, "irqfd assign: %s", strerror(errno));
 		close(efd);
 		return;
@@ -1737,7 +2537,7 @@ static void irqfd_edge_round(struct targ *t)
 		close(efd);	/* EPOLLHUP tears it down */
 		return;
 	}
-	if (irqfd_op(f->fd, efd, s->line, VIRQ_IRQFD_FLAG_DEASSIGN, -1))
+	if (src_irqfd(f, s, efd, true))
 		fail(f, "irqfd deassign: %s", strerror(errno));
 	if (signal_efd(efd))
 		fail(f, "irqfd signal: %s", strerror(errno));
@@ -1876,14 +2676,17 @@ static void hammer_op(struct targ *t)
 		      "VCPU_GET_OUTPUT");
 		break;
 	case 5:
+		/* GICv3 has words for SPIs only */
+		if (f->ops->family == VIRQ_FAMILY_GICV3 &&
+		    (s->id < 32 || s->id >= G3_LPI))
+			s = f->resample_src;
 		tally(f, virq_get_words(f->fd, s->line, 1, &w),
 		      "GET_SOURCES");
 		break;
 	case 6:
 		k = below(&t->rng, TEAR_EFDS);
-		tally(f, irqfd_op(f->fd, f->tear.efd[k], f->irqfd_src->line,
-				  below(&t->rng, 2) ?
-				  VIRQ_IRQFD_FLAG_DEASSIGN : 0, -1), "IRQFD");
+		tally(f, src_irqfd(f, f->irqfd_src, f->tear.efd[k],
+				   below(&t->rng, 2)), "IRQFD");
 		break;
 	case 7:
 		tally(f, f->ops->save(f, &step), "save");
@@ -2000,7 +2803,7 @@ static int tear_prepare(struct fam *f)
 	if (!edge || tr->efd[0] < 0 || tr->efd[1] < 0 || tr->efd[2] < 0 ||
 	    tr->rfd < 0)
 		return -1;
-	if (irqfd_op(f->fd, tr->efd[0], f->irqfd_src->line, 0, -1) ||
+	if (src_irqfd(f, f->irqfd_src, tr->efd[0], false) ||
 	    irqfd_op(f->fd, tr->efd[1], edge->line, 0, -1) ||
 	    irqfd_op(f->fd, tr->efd[2], f->resample_src->line,
 		     VIRQ_IRQFD_FLAG_RESAMPLE, tr->rfd))
@@ -2061,10 +2864,10 @@ static void start(struct __test_metadata *_metadata, pthread_t *th, int *n,
 static void log_family(struct __test_metadata *_metadata, struct fam *f)
 {
 	static const char *const kinds[] = {
-		"edge", "burst", "level", "irqfd", "ipi",
+		"edge", "burst", "level", "irqfd", "ipi", "resident",
 	};
-	long inj[5] = { 0 }, acc[5] = { 0 }, coal[5] = { 0 }, msk[5] = { 0 };
-	long del[5] = { 0 }, bursts = 0;
+	long inj[K_NR] = { 0 }, acc[K_NR] = { 0 }, coal[K_NR] = { 0 };
+	long msk[K_NR] = { 0 }, del[K_NR] = { 0 }, bursts = 0;
 	int k;
 
 	for (k = 0; k < f->nr_src; k++) {
@@ -2082,7 +2885,7 @@ static void log_family(struct __test_metadata *_metadata, struct fam *f)
 	       f->inj_done[1], f->inj_skipped[0], f->inj_skipped[1],
 	       f->vcpu_acks[0], f->vcpu_acks[1], f->vcpu_idle[0],
 	       f->vcpu_idle[1], f->route_ops, f->saver_rounds);
-	for (k = 0; k < 5; k++)
+	for (k = 0; k < K_NR; k++)
 		if (inj[k] || del[k])
 			TH_LOG("%s %s: injected %ld, status 1: %ld, coalesced %ld, masked %ld; delivered %ld",
 			       f->ops->name, kinds[k], inj[k], acc[k],
@@ -2116,6 +2919,11 @@ static void check_counts(struct fam *f)
 			break;
 		case K_LEVEL:
 			ok = del >= acc;
+			break;
+		case K_RESIDENT:
+			/* status MASKED: ESRCH, no vCPU was loaded there */
+			ok = del <= inj - msk && acc <= del;
+			msk = 0;
 			break;
 		default:
 			ok = del <= inj;
