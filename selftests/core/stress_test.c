@@ -614,6 +614,23 @@ static int x86_update(int fd, __u32 op, const struct virq_route *r)
 	return ioctl(fd, VIRQ_UPDATE_GSI_ROUTE, &u);
 }
 
+/* A fresh instance with the chip @cfg describes and every vCPU of @f */
+static int fam_open(struct fam *f, const struct virq_chip_config *cfg,
+		    int *fd, int *vfd)
+{
+	int i;
+
+	*fd = virq_open();
+	if (*fd < 0 || ioctl(*fd, VIRQ_CREATE_CHIP, cfg))
+		return -1;
+	for (i = 0; i < f->nr_vcpus; i++) {
+		vfd[i] = virq_create_vcpu(*fd, i, f->arch_id[i]);
+		if (vfd[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int x86_create(struct fam *f, int *fd, int *vfd)
 {
 	struct virq_x86_options o = { .nr_irtes = X86_IRTES };
@@ -622,17 +639,8 @@ static int x86_create(struct fam *f, int *fd, int *vfd)
 		.nr_sources = X86_GSIS, .options = (__u64)(uintptr_t)&o,
 		.options_size = sizeof(o),
 	};
-	int i;
 
-	*fd = virq_open();
-	if (*fd < 0 || ioctl(*fd, VIRQ_CREATE_CHIP, &cfg))
-		return -1;
-	for (i = 0; i < f->nr_vcpus; i++) {
-		vfd[i] = virq_create_vcpu(*fd, i, f->arch_id[i]);
-		if (vfd[i] < 0)
-			return -1;
-	}
-	return 0;
+	return fam_open(f, &cfg, fd, vfd);
 }
 
 /*
@@ -1138,18 +1146,12 @@ struct xics_priv {
 
 static int xics_create(struct fam *f, int *fd, int *vfd)
 {
-	int i;
+	struct virq_chip_config cfg = {
+		.family = VIRQ_FAMILY_XICS, .nr_vcpus = f->nr_vcpus,
+		.nr_sources = XICS_SOURCES,
+	};
 
-	*fd = virq_open();
-	if (*fd < 0 || virq_create_chip(*fd, VIRQ_FAMILY_XICS, f->nr_vcpus,
-					XICS_SOURCES))
-		return -1;
-	for (i = 0; i < f->nr_vcpus; i++) {
-		vfd[i] = virq_create_vcpu(*fd, i, f->arch_id[i]);
-		if (vfd[i] < 0)
-			return -1;
-	}
-	return 0;
+	return fam_open(f, &cfg, fd, vfd);
 }
 
 /* An RTAS call that must succeed: 0, or -1 (EPROTO for an RTAS error) */
@@ -1644,17 +1646,8 @@ static int g3_create(struct fam *f, int *fd, int *vfd)
 		.nr_sources = G3_SOURCES, .options = (__u64)(uintptr_t)&o,
 		.options_size = sizeof(o),
 	};
-	int i;
 
-	*fd = virq_open();
-	if (*fd < 0 || ioctl(*fd, VIRQ_CREATE_CHIP, &cfg))
-		return -1;
-	for (i = 0; i < f->nr_vcpus; i++) {
-		vfd[i] = virq_create_vcpu(*fd, i, f->arch_id[i]);
-		if (vfd[i] < 0)
-			return -1;
-	}
-	return 0;
+	return fam_open(f, &cfg, fd, vfd);
 }
 
 /* An SPI's configuration: edge or level, priority, target, enabled */
