@@ -175,3 +175,16 @@ u64 virq_reg_read_raz(void *opaque, u32 offset, u32 irq, u32 len)
 void virq_reg_write_wi(void *opaque, u32 offset, u32 irq, u32 len, u64 val)
 {
 }
+
+/* Registers with no state to save or restore (doorbells): -ENXIO */
+int virq_reg_uaccess_none_read(void *opaque, u32 offset, u32 irq, u32 len,
+			       u64 *val)
+{
+	return -ENXIO;
+}
+
+int virq_reg_uaccess_none_write(void *opaque, u32 offset, u32 irq, u32 len,
+				u64 val)
+{
+	return -ENXIO;
+}

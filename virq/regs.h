@@ -87,5 +87,9 @@ int virq_reg_access(const struct virq_reg_frame *frame, void *opaque,
 
 u64 virq_reg_read_raz(void *opaque, u32 offset, u32 irq, u32 len);
 void virq_reg_write_wi(void *opaque, u32 offset, u32 irq, u32 len, u64 val);
+int virq_reg_uaccess_none_read(void *opaque, u32 offset, u32 irq, u32 len,
+			       u64 *val);
+int virq_reg_uaccess_none_write(void *opaque, u32 offset, u32 irq, u32 len,
+				u64 val);
 
 #endif /* _VIRQ_REGS_H */

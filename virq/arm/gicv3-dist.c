@@ -312,18 +312,6 @@ static int gicd_uaccess_write_id(void *opaque, u32 offset, u32 irq, u32 len,
 	return cur == val ? 0 : -EINVAL;
 }
 
-static int gicv3_uaccess_read_none(void *opaque, u32 offset, u32 irq,
-				   u32 len, u64 *val)
-{
-	return -ENXIO;
-}
-
-static int gicv3_uaccess_write_none(void *opaque, u32 offset, u32 irq,
-				    u32 len, u64 val)
-{
-	return -ENXIO;
-}
-
 static void gicd_write_setspi(void *opaque, u32 offset, u32 irq, u32 len,
 			      u64 val)
 {
@@ -462,11 +450,11 @@ static const struct virq_reg_region gicv3_dist_regions[] = {
 	VIRQ_REG(GICD_STATUSR, 4, VIRQ_REG_ACCESS_32, virq_reg_read_raz,
 		 virq_reg_write_wi),
 	VIRQ_REG_UACCESS(GICD_SETSPI_NSR, 4, VIRQ_REG_ACCESS_32, NULL,
-			 gicd_write_setspi, gicv3_uaccess_read_none,
-			 gicv3_uaccess_write_none),
+			 gicd_write_setspi, virq_reg_uaccess_none_read,
+			 virq_reg_uaccess_none_write),
 	VIRQ_REG_UACCESS(GICD_CLRSPI_NSR, 4, VIRQ_REG_ACCESS_32, NULL,
-			 gicd_write_setspi, gicv3_uaccess_read_none,
-			 gicv3_uaccess_write_none),
+			 gicd_write_setspi, virq_reg_uaccess_none_read,
+			 virq_reg_uaccess_none_write),
 	GICD_REG_BITS(GICD_IGROUPR, group),
 	GICD_REG_BITS(GICD_ISENABLER, senable),
 	GICD_REG_BITS(GICD_ICENABLER, cenable),

@@ -259,18 +259,6 @@ static void gicr_write_lpir(void *opaque, u32 offset, u32 irq, u32 len,
 	}
 }
 
-static int gicv3_uaccess_read_none(void *opaque, u32 offset, u32 irq,
-				   u32 len, u64 *val)
-{
-	return -ENXIO;
-}
-
-static int gicv3_uaccess_write_none(void *opaque, u32 offset, u32 irq,
-				    u32 len, u64 val)
-{
-	return -ENXIO;
-}
-
 #define GICR_BITS(name, REG)						\
 static u64 gicr_read_##name(void *opaque, u32 offset, u32 irq, u32 len)	\
 {									\
@@ -348,8 +336,8 @@ static int gicr_uaccess_write_cfg(void *opaque, u32 offset, u32 irq, u32 len,
 
 #define GICR_REG_WO(off)						\
 	VIRQ_REG_UACCESS(off, 8, VIRQ_REG_ACCESS_32 | VIRQ_REG_ACCESS_64, \
-			 NULL, gicr_write_lpir, gicv3_uaccess_read_none,	\
-			 gicv3_uaccess_write_none)
+			 NULL, gicr_write_lpir, virq_reg_uaccess_none_read,	\
+			 virq_reg_uaccess_none_write)
 
 static const struct virq_reg_region gicv3_redist_regions[] = {
 	VIRQ_REG_UACCESS(GICR_CTLR, 4, VIRQ_REG_ACCESS_32, gicr_read_ctlr,
