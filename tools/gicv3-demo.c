@@ -35,6 +35,8 @@
 
 #include <linux/virq.h>
 
+#include "demo.h"
+
 #define NR_SOURCES	64		/* SPIs 32..63 */
 #define LPI_BITS	16
 #define LPI0		VIRQ_GICV3_FIRST_LPI
@@ -95,32 +97,8 @@
 
 static const __u64 mpidr[2] = { 0x000, 0x100 };	/* 0.0.0.0 and 0.0.1.0 */
 
-static int failures;
 static int fd, vcpu[2];
 static uint8_t *mem;
-
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-}
-
-static void expect(int cond, const char *what)
-{
-	if (!cond) {
-		printf("   !! unexpected: %s\n", what);
-		failures++;
-	}
-}
-
-static void step(const char *title)
-{
-	printf("\n== %s\n", title);
-}
 
 /* One forwarded access; failures count (the value is then ~0) */
 static __u64 access_reg(int vfd, __u32 space, __u64 addr, __u32 len,

@@ -19,30 +19,7 @@
 
 #include <linux/virq.h>
 
-static int failures;
-
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-}
-
-static void expect(int cond, const char *what)
-{
-	if (!cond) {
-		printf("   !! unexpected: %s\n", what);
-		failures++;
-	}
-}
-
-static void step(const char *title)
-{
-	printf("\n== %s\n", title);
-}
+#include "demo.h"
 
 static int xcall(int fd, unsigned long req, __u32 nr, __u64 a0, __u64 a1,
 		 __u64 a2, struct virq_call *out)
