@@ -122,6 +122,28 @@ static void lg(struct oplog *l, __u64 op, __u64 v)
 }
 
 /*
+ * Both sides logged the same (more than a token amount), entry by entry;
+ * returns how many entries are equal
+ */
+static __u32 expect_same_log(struct __test_metadata *_metadata,
+			     const struct oplog *a, const struct oplog *b)
+{
+	__u32 i;
+
+	EXPECT_EQ(a->n, b->n);
+	for (i = 0; i < a->n && i < b->n; i++)
+		if (a->e[i] != b->e[i])
+			break;
+	EXPECT_EQ(a->n, i) {
+		TH_LOG("logs differ at entry %u: %#llx vs %#llx", i,
+		       (unsigned long long)a->e[i],
+		       (unsigned long long)b->e[i]);
+	}
+	EXPECT_LT(100U, a->n);
+	return i;
+}
+
+/*
  * An instance of a configuration, with its vCPUs, as a libvirq_chip:
  * what libvirq_probe() says it is, which must be what was created.
  */
@@ -1115,16 +1137,7 @@ static void round_trip(struct __test_metadata *_metadata, const char *dir,
 	libvirq_state_free(&s2);
 
 	/* and every vCPU received the same, in the same order */
-	EXPECT_EQ(mine->n, sh->log.n);
-	for (i = 0; i < mine->n && i < sh->log.n; i++)
-		if (mine->e[i] != sh->log.e[i])
-			break;
-	EXPECT_EQ(mine->n, i) {
-		TH_LOG("logs differ at entry %u: %#llx vs %#llx", i,
-		       (unsigned long long)mine->e[i],
-		       (unsigned long long)sh->log.e[i]);
-	}
-	EXPECT_LT(100U, mine->n);
+	i = expect_same_log(_metadata, mine, &sh->log);
 	TH_LOG("seed %#llx: a %zu-byte file; %u log words equal",
 	       (unsigned long long)seed, (size_t)s1_size, i);
 
@@ -2602,16 +2615,7 @@ static void g3_round_trip(struct __test_metadata *_metadata, const char *dir,
 	EXPECT_EQ(0, diff_states(&s1, &s2));
 	libvirq_state_free(&s2);
 
-	EXPECT_EQ(mine->n, sh->log.n);
-	for (i = 0; i < mine->n && i < sh->log.n; i++)
-		if (mine->e[i] != sh->log.e[i])
-			break;
-	EXPECT_EQ(mine->n, i) {
-		TH_LOG("logs differ at entry %u: %#llx vs %#llx", i,
-		       (unsigned long long)mine->e[i],
-		       (unsigned long long)sh->log.e[i]);
-	}
-	EXPECT_LT(100U, mine->n);
+	i = expect_same_log(_metadata, mine, &sh->log);
 
 	/*
 	 * virqctl save --pid: the ITS tables go into the VMM's memory (the
